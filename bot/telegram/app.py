@@ -1,0 +1,84 @@
+"""Builds the python-telegram-bot Application: settings, defaults, handlers, start-up work."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    LinkPreviewOptions,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.request import BaseRequest
+
+from bot.config import Settings
+from bot.core.knowledge import KnowledgeBase
+from bot.telegram.inline_handlers import InlineHandlers
+from bot.telegram.lookup_handlers import COMMANDS, LookupHandlers
+from bot.telegram.render import Renderer
+
+log = logging.getLogger(__name__)
+SORRY = "Sorry, something went wrong on my side. Please try again in a moment."
+# Commands that make no sense in a group's menu (the group has its own /start habits).
+_PRIVATE_ONLY = frozenset({"start", "about"})
+
+
+def build_application(
+    settings: Settings,
+    kb: KnowledgeBase,
+    *,
+    token: str | None = None,
+    request: BaseRequest | None = None,
+    updates_request: BaseRequest | None = None,
+) -> Application:  # type: ignore[type-arg]
+    """The bot's Application; `request`s replace the HTTP transport (offline console)."""
+    builder = (
+        ApplicationBuilder()
+        .token(token or settings.token or "")
+        .base_url(settings.base_url)
+        .base_file_url(settings.base_file_url)
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+                allow_sending_without_reply=True,
+            )
+        )
+        .rate_limiter(AIORateLimiter())
+        .post_init(register_commands)
+    )
+    if request is not None and updates_request is not None:
+        builder = builder.request(request).get_updates_request(updates_request)
+    app = builder.build()
+    renderer = Renderer(kb)
+    LookupHandlers(kb, renderer).register(app)
+    InlineHandlers(kb, renderer).register(app)
+    app.add_error_handler(on_error)
+    return app
+
+
+async def register_commands(app: Application) -> None:  # type: ignore[type-arg]
+    """Publish the command menu for private and group chats; a failure only logs."""
+    private = [BotCommand(name, description) for name, _, description in COMMANDS]
+    group = [command for command in private if command.command not in _PRIVATE_ONLY]
+    try:
+        await app.bot.set_my_commands(private, scope=BotCommandScopeAllPrivateChats())
+        await app.bot.set_my_commands(group, scope=BotCommandScopeAllGroupChats())
+    except TelegramError as error:
+        log.warning("could not register the command menu: %s", error)
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log an unexpected error and tell the user something went wrong, without details."""
+    update_id = update.update_id if isinstance(update, Update) else None
+    log.error("update %s failed", update_id, exc_info=context.error)
+    if isinstance(update, Update) and update.effective_chat is not None:
+        try:
+            await context.bot.send_message(update.effective_chat.id, SORRY)
+        except TelegramError:
+            log.warning("could not tell chat about the failure of update %s", update_id)

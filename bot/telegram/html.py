@@ -1,0 +1,73 @@
+"""Telegram HTML building blocks, and splitting long answers into pages."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+
+# Telegram's limit is 4096 characters of parsed text; HTML is never shorter than what it
+# renders, so measuring the HTML with headroom keeps every page safely under it.
+PAGE_LIMIT = 3500
+ECHO_LIMIT = 40
+
+
+def esc(text: str) -> str:
+    """Escape text for Telegram HTML."""
+    return html.escape(text, quote=False)
+
+
+def bold(text: str) -> str:
+    """Escaped text in bold."""
+    return f"<b>{esc(text)}</b>"
+
+
+def italic(text: str) -> str:
+    """Escaped text in italics."""
+    return f"<i>{esc(text)}</i>"
+
+
+def link(text: str, url: str) -> str:
+    """An escaped link."""
+    return f'<a href="{html.escape(url, quote=True)}">{esc(text)}</a>'
+
+
+def bullets(items: Iterable[str]) -> str:
+    """Escaped items as a bulleted list."""
+    return "\n".join(f"• {esc(item)}" for item in items)
+
+
+def numbered(items: Iterable[str]) -> str:
+    """Escaped items as a numbered list."""
+    return "\n".join(f"{n}. {esc(item)}" for n, item in enumerate(items, 1))
+
+
+def echo(user_text: str) -> str:
+    """What the user typed, shortened, on one line and escaped: safe to quote back."""
+    flat = " ".join(user_text.split())
+    if len(flat) > ECHO_LIMIT:
+        flat = flat[: ECHO_LIMIT - 1] + "…"
+    return esc(flat)
+
+
+def number(value: float) -> str:
+    """156.0 -> '156', 4700 -> '4,700', 2.4 -> '2.4'."""
+    return f"{value:,g}"
+
+
+def paginate(blocks: list[str], limit: int = PAGE_LIMIT) -> list[str]:
+    """Join blocks with blank lines into pages of at most `limit` characters. A block that
+    fits on a page is never split; a longer one fills pages line by line."""
+    pages: list[str] = []
+    current = ""
+    for block in blocks:
+        parts = block.split("\n") if len(block) > limit else [block]
+        for index, part in enumerate(parts):
+            part = part[:limit]
+            separator = "" if not current else ("\n" if index else "\n\n")
+            if current and len(current) + len(separator) + len(part) > limit:
+                pages.append(current)
+                current = part
+            else:
+                current += separator + part
+    pages.append(current)
+    return pages

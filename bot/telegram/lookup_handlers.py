@@ -1,0 +1,221 @@
+"""Thin handlers for the lookup commands, buttons and free text: translate, render, reply."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any, Protocol, TypeVar
+
+from telegram import Chat, Message, Update
+from telegram.error import BadRequest
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.core.knowledge import KnowledgeBase
+from bot.core.matching import Lookup
+from bot.core.routing import route
+from bot.core.views import Screen, View
+from bot.telegram.callbacks import parse_start_payload, unpack
+from bot.telegram.render import Page, Renderer
+
+log = logging.getLogger(__name__)
+
+
+class Named(Protocol):
+    """Anything with an id and a display label: nutrients, cause groups, stretches."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def label(self) -> str: ...
+
+
+N = TypeVar("N", bound=Named)
+Context = ContextTypes.DEFAULT_TYPE
+
+STALE_BUTTON = "This button is out of date. Send /start for a fresh menu."
+UNKNOWN_COMMAND = "I don't know that command. /help lists what I can do."
+# Bot API errors that mean "this message can no longer be edited": send a new one instead.
+_UNEDITABLE = ("message to edit not found", "message can't be edited")
+
+# (command, aliases, description for the command menu); the order is the menu's order.
+COMMANDS: tuple[tuple[str, tuple[str, ...], str], ...] = (
+    ("start", ("menu",), "Main menu"),
+    ("causes", ("cause", "why"), "Why toes and feet cramp"),
+    ("foods", ("food",), "Foods rich in a nutrient, e.g. /foods magnesium"),
+    ("nutrient", ("nutrients",), "One nutrient: role, signs, intake, foods"),
+    ("relief", ("now", "cramp"), "What to do during a cramp"),
+    ("stretches", ("stretch", "exercises"), "Stretches and exercises"),
+    ("redflags", ("doctor", "redflag"), "When to see a doctor"),
+    ("sources", ("source",), "Where the facts come from"),
+    ("help", (), "What I can do"),
+    ("about", (), "About this bot"),
+)
+
+
+def is_group(chat: Chat | None) -> bool:
+    """Whether answers in this chat should be compact."""
+    return chat is not None and chat.type in (Chat.GROUP, Chat.SUPERGROUP)
+
+
+def command_argument(message: Message) -> str:
+    """Everything after the command word, trimmed ('/foods@Bot  vit d' -> 'vit d')."""
+    parts = (message.text or "").split(maxsplit=1)
+    return parts[1].strip() if len(parts) > 1 else ""
+
+
+class LookupHandlers:
+    """The lookup side of the bot, wired to one knowledge base and renderer."""
+
+    def __init__(self, kb: KnowledgeBase, renderer: Renderer) -> None:
+        self.kb = kb
+        self.renderer = renderer
+        self._by_command: dict[str, Callable[[Message, str], Page]] = {
+            "start": self._start,
+            "causes": self._causes,
+            "foods": self._foods,
+            "nutrient": self._nutrient,
+            "relief": lambda _m, _a: self._page(_m, View(Screen.RELIEF)),
+            "stretches": self._stretches,
+            "redflags": lambda _m, _a: self._page(_m, View(Screen.RED_FLAGS)),
+            "sources": lambda _m, _a: self._page(_m, View(Screen.SOURCES)),
+            "help": lambda _m, _a: self._page(_m, View(Screen.HELP)),
+            "about": lambda _m, _a: self._page(_m, View(Screen.ABOUT)),
+        }
+
+    def register(self, app: Application) -> None:  # type: ignore[type-arg]
+        """Add every lookup handler to the application."""
+        for name, aliases, _ in COMMANDS:
+            app.add_handler(CommandHandler((name, *aliases), self._command_handler(name)))
+        app.add_handler(CallbackQueryHandler(self.on_button))
+        app.add_handler(
+            MessageHandler(
+                filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, self.on_text
+            )
+        )
+        app.add_handler(MessageHandler(filters.COMMAND, self.on_unknown_command))
+
+    def _command_handler(
+        self, name: str
+    ) -> Callable[[Update, Context], Coroutine[Any, Any, None]]:
+        build = self._by_command[name]
+
+        async def handle(update: Update, context: Context) -> None:
+            """Answer one lookup command."""
+            message = update.effective_message
+            if message is not None:
+                await self._send(message, build(message, command_argument(message)))
+
+        return handle
+
+    async def on_button(self, update: Update, context: Context) -> None:
+        """Show the screen a button names by editing its message in place."""
+        query = update.callback_query
+        if query is None:
+            return
+        view = unpack(query.data)
+        if view is None:
+            await query.answer(STALE_BUTTON)
+            return
+        await query.answer()
+        message = query.message
+        page = self.renderer.render(view)
+        try:
+            await query.edit_message_text(page.text, reply_markup=page.keyboard)
+        except BadRequest as error:
+            reason = str(error).lower()
+            if "not modified" in reason:
+                return
+            if not any(text in reason for text in _UNEDITABLE) or not isinstance(message, Message):
+                raise
+            await message.chat.send_message(page.text, reply_markup=page.keyboard)
+
+    async def on_text(self, update: Update, context: Context) -> None:
+        """Answer a free-text question in a private chat with the best matching screen."""
+        message = update.effective_message
+        if message is None:
+            return
+        view = route(self.kb, message.text or "")
+        await self._send(
+            message, self.renderer.render(view) if view else self.renderer.unknown_text()
+        )
+
+    async def on_unknown_command(self, update: Update, context: Context) -> None:
+        """Say so for an unknown command, but in groups only when it is addressed to us."""
+        message = update.effective_message
+        if message is None:
+            return
+        command = (message.text or "").split(maxsplit=1)[0]
+        addressed = command.lower().endswith(f"@{context.bot.username}".lower())
+        if is_group(message.chat) and not addressed:
+            return
+        await message.reply_html(UNKNOWN_COMMAND)
+
+    async def _send(self, message: Message, page: Page) -> None:
+        await message.reply_html(page.text, reply_markup=page.keyboard)
+
+    def _page(self, message: Message, view: View) -> Page:
+        if is_group(message.chat):
+            view = View(view.screen, view.arg, view.page, compact=True)
+        return self.renderer.render(view)
+
+    # Commands that take an argument: each maps it to a view, or to "did you mean".
+
+    def _start(self, message: Message, argument: str) -> Page:
+        return self._page(message, parse_start_payload(argument) or View(Screen.MENU))
+
+    def _causes(self, message: Message, argument: str) -> Page:
+        lookup = self.kb.cause_group(argument)
+        groups = self.kb.cause_groups
+        return self._pick(message, argument, "cause group", lookup, groups, Screen.CAUSE_GROUP)
+
+    def _stretches(self, message: Message, argument: str) -> Page:
+        lookup = self.kb.stretch(argument)
+        return self._pick(message, argument, "stretch", lookup, self.kb.stretches, Screen.STRETCH)
+
+    def _foods(self, message: Message, argument: str) -> Page:
+        return self._nutrient_command(message, argument, Screen.FOODS)
+
+    def _nutrient(self, message: Message, argument: str) -> Page:
+        return self._nutrient_command(message, argument, Screen.NUTRIENT)
+
+    def _nutrient_command(self, message: Message, argument: str, screen: Screen) -> Page:
+        lookup = self.kb.nutrient(argument)
+        if argument and lookup.found is None and (food := self.kb.food_word(argument)):
+            return self._page(message, View(Screen.FOOD, food))
+        return self._pick(message, argument, "nutrient", lookup, self.kb.nutrients, screen)
+
+    def _pick(
+        self,
+        message: Message,
+        argument: str,
+        kind: str,
+        lookup: Lookup[N],
+        every: Sequence[N],
+        screen: Screen,
+    ) -> Page:
+        """The item's screen; with no argument the list to pick from; else 'did you mean'."""
+        if not argument:
+            return self._page(message, _LISTS[screen])
+        if lookup.found is not None:
+            return self._page(message, View(screen, lookup.found.id))
+        compact = is_group(message.chat)
+        choices = lookup.suggestions or tuple(every)
+        options = [(item.label, View(screen, item.id, compact=compact)) for item in choices]
+        return self.renderer.not_found(kind, argument, options, close=bool(lookup.suggestions))
+
+
+# The list each item screen is picked from, shown when a command comes without a name.
+_LISTS = {
+    Screen.CAUSE_GROUP: View(Screen.CAUSES),
+    Screen.STRETCH: View(Screen.STRETCHES),
+    Screen.FOODS: View(Screen.NUTRIENTS, "f"),
+    Screen.NUTRIENT: View(Screen.NUTRIENTS, "n"),
+}

@@ -1,0 +1,166 @@
+"""A real HTTP Bot API on 127.0.0.1, backed by a FakeBotApi, for end-to-end tests over PTB."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import socket
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any, Self
+
+import tornado.httpserver
+import tornado.netutil
+import tornado.web
+
+from bot.offline.bot_api import BotApiError, FakeBotApi
+
+_LOGGER = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ApiRequest:
+    """One HTTP request the server received."""
+
+    method: str
+    token: str
+
+
+def _error(code: int, description: str) -> dict[str, Any]:
+    """Telegram's error body."""
+    return {"ok": False, "error_code": code, "description": description}
+
+
+class _JsonHandler(tornado.web.RequestHandler):
+    """Replies the way Telegram's server does: JSON, with the status in the body too."""
+
+    def reply(self, code: int, body: dict[str, Any]) -> None:
+        """Send one JSON reply."""
+        self.set_status(code)
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps(body))
+
+
+class _NotFoundHandler(_JsonHandler):
+    """Anything that is not /bot<token>/<method>."""
+
+    def prepare(self) -> None:
+        """Refuse before any method handler runs."""
+        self.reply(404, _error(404, "Not Found"))
+
+
+class _BotApiHandler(_JsonHandler):
+    """/bot<token>/<method>, by GET or POST, with form, multipart or JSON parameters."""
+
+    def initialize(self, server: BotApiServer) -> None:
+        """Tornado's per-request set-up."""
+        self.server = server
+        self.call: asyncio.Future[Any] | None = None
+        self.gone = False
+
+    async def get(self, token: str, method: str) -> None:
+        """Telegram accepts GET too."""
+        await self.serve(token, method)
+
+    async def post(self, token: str, method: str) -> None:
+        """The usual way."""
+        await self.serve(token, method)
+
+    def on_connection_close(self) -> None:
+        """The client gave up (e.g. a cancelled long poll): stop waiting for it."""
+        self.gone = True
+        if self.call is not None:
+            self.call.cancel()
+
+    def params(self) -> dict[str, Any]:
+        """The request's parameters, undecoded beyond what the transport requires."""
+        if self.request.headers.get("Content-Type", "").startswith("application/json"):
+            body = json.loads(self.request.body or b"{}")
+            if not isinstance(body, dict):
+                raise ValueError("the JSON body must be an object")
+            return body
+        return {
+            name: values[-1].decode("utf-8") for name, values in self.request.arguments.items()
+        }
+
+    async def serve(self, token: str, method: str) -> None:
+        """Check the token, call the FakeBotApi, and reply like Telegram."""
+        self.server.requests.append(ApiRequest(method, token))
+        if token != self.server.token:
+            self.reply(401, _error(401, "Unauthorized"))
+            return
+        try:
+            params = self.params()
+        except ValueError as exc:
+            self.reply(400, _error(400, f"Bad Request: can't parse request body: {exc}"))
+            return
+        self.call = asyncio.ensure_future(self.server.api.call(method, params))
+        self.server.calls.add(self.call)
+        try:
+            result = await self.call
+        except asyncio.CancelledError:
+            # Only our own cancel reaches here: the client left, or the server is stopping.
+            if not self.gone:
+                self.reply(502, _error(502, "Bad Gateway"))
+            return
+        except BotApiError as error:
+            self.reply(error.code, error.to_json())
+            return
+        except Exception as exc:
+            _LOGGER.exception("FakeBotApi failed on %s", method)
+            self.reply(500, _error(500, f"Internal Server Error: {exc!r}"))
+            return
+        finally:
+            self.server.calls.discard(self.call)
+        self.reply(200, {"ok": True, "result": result})
+
+
+class BotApiServer:
+    """Serves a FakeBotApi over HTTP on a free port while used as an async context manager."""
+
+    def __init__(self, api: FakeBotApi | None = None, *, token: str = "123:ABC") -> None:
+        """Serve `api` (a fresh one by default) to clients that use `token`."""
+        self.api = api or FakeBotApi()
+        self.token = token
+        self.requests: list[ApiRequest] = []
+        self.calls: set[asyncio.Future[Any]] = set()
+        self.port = 0
+        self._http: tornado.httpserver.HTTPServer | None = None
+
+    @property
+    def base_url(self) -> str:
+        """What to give PTB's ApplicationBuilder.base_url; PTB appends the token."""
+        if not self.port:
+            raise RuntimeError("the server is not running")
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    async def __aenter__(self) -> Self:
+        """Bind a free port on 127.0.0.1 and start serving in the running event loop."""
+        sockets = tornado.netutil.bind_sockets(0, "127.0.0.1", family=socket.AF_INET)
+        self.port = sockets[0].getsockname()[1]
+        app = tornado.web.Application(
+            [(r"/bot([^/]+)/([A-Za-z]+)", _BotApiHandler, {"server": self})],
+            default_handler_class=_NotFoundHandler,
+            log_function=lambda handler: None,
+        )
+        self._http = tornado.httpserver.HTTPServer(app)
+        self._http.add_sockets(sockets)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        """Stop listening, end pending calls (long polls), and close every connection."""
+        if self._http is None:
+            return
+        self._http.stop()
+        pending = list(self.calls)
+        for call in pending:
+            call.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+        await self._http.close_all_connections()
+        self._http = None

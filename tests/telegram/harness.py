@@ -1,0 +1,116 @@
+"""Runs the real Application over loopback HTTP against the stand-in Bot API, as a user would."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from telegram.ext import Application
+
+from bot.config import load_settings
+from bot.core.knowledge import KnowledgeBase
+from bot.offline.bot_api import FakeBotApi, Sent, StoredMessage
+from bot.telegram.app import build_application
+from tests.bot_api_server import BotApiServer
+
+TOKEN = "123456789:AAExampleExampleExampleExample_1234"
+BOT_NAME = "CrampCoachBot"
+REPLY_TIMEOUT = 5.0
+
+
+@dataclass
+class Harness:
+    """The running bot and the stand-in Bot API it talks to."""
+
+    api: FakeBotApi
+    app: Application  # type: ignore[type-arg]
+    server: BotApiServer
+
+    async def say(
+        self, text: str, *, chat_id: int | None = None, chat_type: str = "private"
+    ) -> StoredMessage:
+        """Send a message and return the bot's reply to it."""
+        before = len(self.api.outbox)
+        sent = self.api.send_text(text, chat_id=chat_id, chat_type=chat_type, chat_title="Feet")
+        chat = sent["chat"]["id"]
+
+        def replied() -> bool:
+            return any(
+                s.method == "sendMessage" and s.chat_id == chat for s in self.api.outbox[before:]
+            )
+
+        await self.api.wait_for(replied, REPLY_TIMEOUT)
+        reply = next(
+            s for s in self.api.outbox[before:] if s.method == "sendMessage" and s.chat_id == chat
+        )
+        return self.message(chat, reply)
+
+    async def say_nothing_back(self, text: str, *, chat_id: int, chat_type: str) -> None:
+        """Send a message the bot must ignore; prove it by a command answered right after."""
+        before = len(self.api.outbox)
+        self.api.send_text(text, chat_id=chat_id, chat_type=chat_type, chat_title="Feet")
+        probe = await self.say(f"/help@{BOT_NAME}", chat_id=chat_id, chat_type=chat_type)
+        answers = [s for s in self.api.outbox[before:] if s.method == "sendMessage"]
+        assert [s.message_id for s in answers] == [probe.message_id], [s.plain for s in answers]
+
+    async def press(self, message: StoredMessage, label: str, chat_id: int) -> StoredMessage:
+        """Press the button with this label; return the message after the bot edits it."""
+        data = self.button_data(chat_id, message.message_id, label)
+        before = len(self.api.outbox)
+        query_id = self.api.press_button(chat_id, message.message_id, data)
+
+        def done() -> bool:
+            return query_id in self.api.callback_answers and any(
+                s.method == "editMessageText" and s.message_id == message.message_id
+                for s in self.api.outbox[before:]
+            )
+
+        await self.api.wait_for(done, REPLY_TIMEOUT)
+        return self.current(chat_id, message.message_id)
+
+    def button_data(self, chat_id: int, message_id: int, label: str) -> str:
+        """The callback data of the button whose label contains `label`."""
+        for row in self.api.buttons(chat_id, message_id):
+            for button in row:
+                if label in button.text and button.callback_data:
+                    return button.callback_data
+        labels = [b.text for row in self.api.buttons(chat_id, message_id) for b in row]
+        raise AssertionError(f"no button {label!r} in {labels}")
+
+    def labels(self, chat_id: int, message: StoredMessage) -> list[str]:
+        """Every button label on a message."""
+        return [b.text for row in self.api.buttons(chat_id, message.message_id) for b in row]
+
+    def current(self, chat_id: int, message_id: int) -> StoredMessage:
+        """A bot message as it stands now."""
+        return next(m for m in self.api.messages_in(chat_id) if m.message_id == message_id)
+
+    def message(self, chat_id: int, sent: Sent) -> StoredMessage:
+        """The stored message a send produced."""
+        assert sent.message_id is not None
+        return self.current(chat_id, sent.message_id)
+
+
+@asynccontextmanager
+async def running_bot(kb: KnowledgeBase, api: FakeBotApi | None = None) -> AsyncIterator[Harness]:
+    """Start the bot as `python -m bot` would (start-up hook included) and stop it after."""
+    api = api or FakeBotApi(username=BOT_NAME)
+    async with BotApiServer(api, token=TOKEN) as server:
+        root = server.base_url.removesuffix("/bot")
+        settings = load_settings({"BOT_TOKEN": TOKEN, "BOT_API_URL": root})
+        app = build_application(settings, kb)
+        await app.initialize()
+        try:
+            assert app.post_init is not None
+            await app.post_init(app)
+            await app.start()
+            assert app.updater is not None
+            await app.updater.start_polling(poll_interval=0, timeout=1)
+            yield Harness(api, app, server)
+        finally:
+            if app.updater is not None and app.updater.running:
+                await app.updater.stop()
+            if app.running:
+                await app.stop()
+            await app.shutdown()
