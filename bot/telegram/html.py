@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable
 
-# Telegram's limit is 4096 characters of parsed text; HTML is never shorter than what it
-# renders, so measuring the HTML with headroom keeps every page safely under it.
-PAGE_LIMIT = 3500
+# Telegram allows 4096 UTF-16 units of parsed text and about 100 formatting entities per
+# message; pages stay under both with headroom.
+PAGE_LIMIT = 3900
+ENTITY_LIMIT = 90
 ECHO_LIMIT = 40
+_TAG = re.compile(r"<[^>]*>")
+_OPENING_TAG = re.compile(r"<[a-z]")
 
 
 def esc(text: str) -> str:
@@ -54,17 +58,25 @@ def number(value: float) -> str:
     return f"{value:,g}"
 
 
+def visible_length(text: str) -> int:
+    """Length of what Telegram shows for this HTML, in the UTF-16 units it counts."""
+    return len(html.unescape(_TAG.sub("", text)).encode("utf-16-le")) // 2
+
+
+def _fits(page: str, limit: int) -> bool:
+    return visible_length(page) <= limit and len(_OPENING_TAG.findall(page)) <= ENTITY_LIMIT
+
+
 def paginate(blocks: list[str], limit: int = PAGE_LIMIT) -> list[str]:
-    """Join blocks with blank lines into pages of at most `limit` characters. A block that
-    fits on a page is never split; a longer one fills pages line by line."""
+    """Join blocks with blank lines into pages that fit in a message. A block that fits on a
+    page is never split; a longer one fills pages line by line."""
     pages: list[str] = []
     current = ""
     for block in blocks:
-        parts = block.split("\n") if len(block) > limit else [block]
+        parts = block.split("\n") if not _fits(block, limit) else [block]
         for index, part in enumerate(parts):
-            part = part[:limit]
             separator = "" if not current else ("\n" if index else "\n\n")
-            if current and len(current) + len(separator) + len(part) > limit:
+            if current and not _fits(current + separator + part, limit):
                 pages.append(current)
                 current = part
             else:

@@ -116,9 +116,12 @@ class Renderer:
         return button(label, view.full())
 
     def _sources_line(self, ids: Sequence[str]) -> str:
-        unique = list(dict.fromkeys(ids))
-        links = [link(s.publisher, s.url) for s in self.kb.sources_of(tuple(unique))]
-        return f"<i>Sources: {', '.join(dict.fromkeys(links))}</i>"
+        """One link per publisher: the first source cited from each."""
+        first: dict[str, str] = {}
+        for source in self.kb.sources_of(tuple(dict.fromkeys(ids))):
+            first.setdefault(source.publisher, source.url)
+        links = [link(publisher, url) for publisher, url in first.items()]
+        return f"<i>Sources: {', '.join(links)}</i>"
 
     def _menu(self, view: View) -> tuple[list[str], list[Row]]:
         text = (
@@ -129,7 +132,11 @@ class Renderer:
         rows = self._menu_rows()
         if not view.compact:
             rows.append(
-                [button("📚 Sources", View(Screen.SOURCES)), button("ℹ️ About", View(Screen.ABOUT))]
+                [
+                    button("❓ Help", View(Screen.HELP)),
+                    button("📚 Sources", View(Screen.SOURCES)),
+                    button("ℹ️ About", View(Screen.ABOUT)),
+                ]
             )
         return [text, "What would you like to know?"], rows
 
@@ -306,7 +313,7 @@ class Renderer:
     def _stretches(self, view: View) -> tuple[list[str], list[Row]]:
         stretches = self.kb.stretches
         if view.compact:
-            listing = bullets(f"{s.name} ({s.dose})" for s in stretches)
+            listing = bullets(s.name for s in stretches)
         else:
             listing = "\n".join(
                 f"• {bold(s.name)}: {esc(s.targets)} ({esc(s.dose)})" for s in stretches

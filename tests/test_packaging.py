@@ -1,0 +1,43 @@
+"""The wheel ships content/, and a bot installed from it finds its knowledge."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PIP_WHEEL = [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation"]
+
+
+def test_wheel_ships_content_and_the_installed_bot_loads_it(tmp_path: Path) -> None:
+    subprocess.run(
+        [*PIP_WHEEL, "--wheel-dir", str(tmp_path), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = tmp_path.glob("cramp_coach-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+        archive.extractall(tmp_path / "site")
+    assert "bot/content/nutrients/magnesium.toml" in names
+    assert "bot/content/causes.toml" in names
+    assert not any(name.startswith("tests/") for name in names)
+    probe = (
+        "import bot.content as c; k = c.load_knowledge(); "
+        "print(c.default_content_dir()); print(len(k.nutrients))"
+    )
+    env = {**os.environ, "PYTHONPATH": str(tmp_path / "site")}
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    content_dir, count = done.stdout.split()
+    assert Path(content_dir) == tmp_path / "site" / "bot" / "content"
+    assert int(count) == 7
