@@ -182,7 +182,7 @@ class _OpenTag:
 
 def utf16_length(text: str) -> int:
     """Length as Telegram counts it: UTF-16 code units."""
-    return len(text) + sum(1 for char in text if ord(char) > 0xFFFF)
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def _decode_entity(text: str, pos: int) -> tuple[str, int] | None:
@@ -225,6 +225,9 @@ def _decode_entity(text: str, pos: int) -> tuple[str, int] | None:
     return char, end
 
 
+_MARKUP_START = re.compile(r"[<&]")
+
+
 def parse_html(text: str, *, strict: bool = True) -> tuple[str, list[JSON]]:
     """Plain text and entities of Telegram-flavoured HTML, following tdlib's parse_html.
 
@@ -263,9 +266,12 @@ def parse_html(text: str, *, strict: bool = True) -> tuple[str, list[JSON]]:
                     "(FakeBotApi strict_html; Telegram would show it as text)"
                 )
         if char != "<":
-            out.append(char)
-            offset += utf16_length(char)
-            i += 1
+            # Copy the whole run of plain text up to the next tag or entity in one step.
+            end = _MARKUP_START.search(text, i + 1)
+            run = text[i : end.start() if end else len(text)]
+            out.append(run)
+            offset += utf16_length(run)
+            i += len(run)
             continue
 
         begin = i

@@ -35,8 +35,10 @@ def build_application(
     token: str | None = None,
     request: BaseRequest | None = None,
     updates_request: BaseRequest | None = None,
+    rate_limiter: AIORateLimiter | None = None,
 ) -> Application:  # type: ignore[type-arg]
-    """The bot's Application; `request`s replace the HTTP transport (offline console)."""
+    """The bot's Application; `request`s replace the HTTP transport (offline console), and
+    `rate_limiter` Telegram's default limits (benchmarks)."""
     builder = (
         ApplicationBuilder()
         .token(token or settings.token or "")
@@ -49,7 +51,7 @@ def build_application(
                 allow_sending_without_reply=True,
             )
         )
-        .rate_limiter(AIORateLimiter())
+        .rate_limiter(rate_limiter or AIORateLimiter())
         .post_init(register_commands)
     )
     if request is not None and updates_request is not None:

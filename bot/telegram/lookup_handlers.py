@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Coroutine, Sequence
+from functools import partial
 from typing import Any, Protocol, TypeVar
 
 from telegram import Chat, Message, Update
@@ -23,8 +23,6 @@ from bot.core.routing import route
 from bot.core.views import Screen, View
 from bot.telegram.callbacks import parse_start_payload, unpack
 from bot.telegram.render import Page, Renderer
-
-log = logging.getLogger(__name__)
 
 
 class Named(Protocol):
@@ -82,12 +80,12 @@ class LookupHandlers:
             "causes": self._causes,
             "foods": self._foods,
             "nutrient": self._nutrient,
-            "relief": lambda _m, _a: self._page(_m, View(Screen.RELIEF)),
             "stretches": self._stretches,
-            "redflags": lambda _m, _a: self._page(_m, View(Screen.RED_FLAGS)),
-            "sources": lambda _m, _a: self._page(_m, View(Screen.SOURCES)),
-            "help": lambda _m, _a: self._page(_m, View(Screen.HELP)),
-            "about": lambda _m, _a: self._page(_m, View(Screen.ABOUT)),
+            "relief": partial(self._fixed, Screen.RELIEF),
+            "redflags": partial(self._fixed, Screen.RED_FLAGS),
+            "sources": partial(self._fixed, Screen.SOURCES),
+            "help": partial(self._fixed, Screen.HELP),
+            "about": partial(self._fixed, Screen.ABOUT),
         }
 
     def register(self, app: Application) -> None:  # type: ignore[type-arg]
@@ -165,6 +163,9 @@ class LookupHandlers:
         if is_group(message.chat):
             view = View(view.screen, view.arg, view.page, compact=True)
         return self.renderer.render(view)
+
+    def _fixed(self, screen: Screen, message: Message, _argument: str) -> Page:
+        return self._page(message, View(screen))
 
     # Commands that take an argument: each maps it to a view, or to "did you mean".
 
