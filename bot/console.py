@@ -87,6 +87,16 @@ class Console:
             self._offset = data["update_id"] + 1
             await self.app.process_update(Update.de_json(data, self.app.bot))
 
+    async def print_forever(self) -> None:
+        """Print what the bot sends on its own, such as reminders, as it arrives."""
+        while True:
+            try:
+                await self.api.wait_for(lambda: len(self.api.outbox) > self._seen, timeout=3600)
+            except TimeoutError:
+                continue
+            self._print_new()
+            self.out.flush()
+
     def _print_new(self) -> None:
         for sent in self.api.outbox[self._seen :]:
             self._print_sent(sent)
@@ -124,18 +134,29 @@ async def run_console(
     read_line: Callable[[str], Awaitable[str | None]] | None = None,
     out: TextIO = sys.stdout,
 ) -> None:
-    """Chat on the terminal until 'quit' or end of input."""
+    """Chat on the terminal until 'quit' or end of input; reminders fire meanwhile."""
     console = Console(settings, kb, out)
     reader = read_line or _read_stdin
     out.write(HELP)
-    async with console.app:
-        await console.handle_line("/start")
-        while (line := await reader("\nyou › ")) is not None:
-            if line.strip().lower() in ("quit", "exit", "/quit"):
-                break
-            if line.strip():
-                await console.handle_line(line)
-            out.flush()
+    app = console.app
+    async with app:
+        assert app.post_init is not None
+        assert app.post_shutdown is not None
+        await app.post_init(app)
+        await app.start()
+        printer = asyncio.create_task(console.print_forever())
+        try:
+            await console.handle_line("/start")
+            while (line := await reader("\nyou › ")) is not None:
+                if line.strip().lower() in ("quit", "exit", "/quit"):
+                    break
+                if line.strip():
+                    await console.handle_line(line)
+                out.flush()
+        finally:
+            printer.cancel()
+            await app.stop()
+            await app.post_shutdown(app)
 
 
 async def _read_stdin(prompt: str) -> str | None:

@@ -197,6 +197,7 @@ def load_knowledge(content_dir: Path | None = None) -> Knowledge:
         red_flags=_red_flags(*parsed["redflags.toml"]),
         stretches=_stretches(*parsed["stretches.toml"]),
         relief=_relief(*parsed["relief.toml"]),
+        hydration_tips=_checklist(*parsed["tips.toml"], "hydration", "tips"),
         sources=tuple(sources),
     )
     _check_references(knowledge, refs, problems)
@@ -205,7 +206,7 @@ def load_knowledge(content_dir: Path | None = None) -> Knowledge:
     return knowledge
 
 
-_TOPIC_FILES = ("causes", "redflags", "stretches", "relief")
+_TOPIC_FILES = ("causes", "redflags", "stretches", "relief", "tips")
 
 
 def _sources(r: _Reader, data: dict[str, Any]) -> list[Source]:

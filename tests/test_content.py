@@ -54,6 +54,7 @@ def test_every_item_names_a_known_source(knowledge: Knowledge) -> None:
     flags, relief = knowledge.red_flags, knowledge.relief
     cited += [flags.see_doctor.sources, flags.emergency.sources]
     cited += [relief.now.sources, relief.after.sources, relief.prevent.sources]
+    cited += [knowledge.hydration_tips.sources]
     for ids in cited:
         assert ids, "an item without sources"
         assert set(ids) <= declared

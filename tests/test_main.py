@@ -6,6 +6,8 @@ import asyncio
 import os
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +16,7 @@ from tests.bot_api_server import BotApiServer
 
 GOOD_TOKEN = "123456789:AAExampleExampleExampleExample_1234"
 OTHER_TOKEN = "987654321:BBSecretSecretSecretSecretSecret_99"
+DATABASE = Path(tempfile.mkdtemp(prefix="cramp-main-")) / "bot.sqlite3"
 
 
 def environment(**settings: str) -> dict[str, str]:
@@ -23,6 +26,7 @@ def environment(**settings: str) -> dict[str, str]:
 
 
 def run_bot(stdin: str = "", **settings: str) -> subprocess.CompletedProcess[str]:
+    settings.setdefault("DATABASE_PATH", str(DATABASE))
     return subprocess.run(
         [sys.executable, "-m", "bot"],
         input=stdin,
@@ -82,6 +86,7 @@ async def test_rejected_token_is_one_clear_line_without_the_token(level: str) ->
             env=environment(
                 BOT_TOKEN=OTHER_TOKEN,
                 BOT_API_URL=server.base_url.removesuffix("/bot"),
+                DATABASE_PATH=str(DATABASE),
                 LOG_LEVEL=level,
             ),
             stdout=asyncio.subprocess.PIPE,

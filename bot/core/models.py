@@ -156,4 +156,5 @@ class Knowledge:
     red_flags: RedFlags
     stretches: tuple[Stretch, ...]
     relief: Relief
+    hydration_tips: Checklist
     sources: tuple[Source, ...]

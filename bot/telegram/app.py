@@ -17,13 +17,20 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 from telegram.request import BaseRequest
 
 from bot.config import Settings
+from bot.core.clock import Clock, SystemClock
 from bot.core.knowledge import KnowledgeBase
+from bot.dispatch import Dispatcher
+from bot.reminder_service import ReminderService
+from bot.storage import Store
 from bot.telegram.inline_handlers import InlineHandlers
 from bot.telegram.lookup_handlers import COMMANDS, LookupHandlers
+from bot.telegram.reminder_delivery import TelegramSender
+from bot.telegram.reminder_handlers import REMINDER_COMMANDS, ReminderHandlers
 from bot.telegram.render import Renderer
 
 log = logging.getLogger(__name__)
 SORRY = "Sorry, something went wrong on my side. Please try again in a moment."
+HEARTBEAT_SECONDS = 1.0
 # Commands that make no sense in a group's menu (the group has its own /start habits).
 _PRIVATE_ONLY = frozenset({"start", "about"})
 
@@ -36,9 +43,11 @@ def build_application(
     request: BaseRequest | None = None,
     updates_request: BaseRequest | None = None,
     rate_limiter: AIORateLimiter | None = None,
+    clock: Clock | None = None,
+    heartbeat_seconds: float = HEARTBEAT_SECONDS,
 ) -> Application:  # type: ignore[type-arg]
-    """The bot's Application; `request`s replace the HTTP transport (offline console), and
-    `rate_limiter` Telegram's default limits (benchmarks)."""
+    """The bot's Application. `request`s replace the HTTP transport (offline console),
+    `rate_limiter` Telegram's default limits (benchmarks), `clock` the time (tests)."""
     builder = (
         ApplicationBuilder()
         .token(token or settings.token or "")
@@ -51,13 +60,37 @@ def build_application(
                 allow_sending_without_reply=True,
             )
         )
-        .rate_limiter(rate_limiter or AIORateLimiter())
-        .post_init(register_commands)
+        .rate_limiter(rate_limiter or AIORateLimiter(max_retries=3))
     )
     if request is not None and updates_request is not None:
         builder = builder.request(request).get_updates_request(updates_request)
     app = builder.build()
+    clock = clock or SystemClock()
+    store = Store(settings.database_path)
+    dispatcher = Dispatcher(store, TelegramSender(app.bot, kb), clock)
+
+    async def start_reminders(app: Application) -> None:  # type: ignore[type-arg]
+        """Open the database, deliver what is due, and start the heartbeat."""
+        await store.open()
+        await dispatcher.start()
+        assert app.job_queue is not None
+        app.job_queue.run_repeating(heartbeat, interval=heartbeat_seconds, name="dispatch")
+        await register_commands(app)
+
+    async def heartbeat(_context: ContextTypes.DEFAULT_TYPE) -> None:
+        """One job for all reminders: it only wakes the dispatcher."""
+        dispatcher.kick()
+
+    async def stop_reminders(app: Application) -> None:  # type: ignore[type-arg]
+        """Let sends in flight finish, then close the database."""
+        await dispatcher.stop()
+        await store.close()
+
+    app.post_init = start_reminders
+    app.post_shutdown = stop_reminders
     renderer = Renderer(kb)
+    # Reminder handlers first: the lookup side ends with catch-alls for buttons and commands.
+    ReminderHandlers(ReminderService(store, clock)).register(app)
     LookupHandlers(kb, renderer).register(app)
     InlineHandlers(kb, renderer).register(app)
     app.add_error_handler(on_error)
@@ -66,7 +99,9 @@ def build_application(
 
 async def register_commands(app: Application) -> None:  # type: ignore[type-arg]
     """Publish the command menu for private and group chats; a failure only logs."""
-    private = [BotCommand(name, description) for name, _, description in COMMANDS]
+    private = [
+        BotCommand(name, description) for name, _, description in (*COMMANDS, *REMINDER_COMMANDS)
+    ]
     group = [command for command in private if command.command not in _PRIVATE_ONLY]
     try:
         await app.bot.set_my_commands(private, scope=BotCommandScopeAllPrivateChats())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 
@@ -11,6 +12,6 @@ from tests.telegram.harness import Harness, running_bot
 
 
 @pytest.fixture
-async def bot(kb: KnowledgeBase) -> AsyncIterator[Harness]:
-    async with running_bot(kb) as harness:
+async def bot(kb: KnowledgeBase, tmp_path: Path) -> AsyncIterator[Harness]:
+    async with running_bot(kb, tmp_path / "bot.sqlite3") as harness:
         yield harness

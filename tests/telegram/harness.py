@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from telegram.ext import Application
 
@@ -15,6 +17,9 @@ from bot.telegram.app import build_application
 from tests.bot_api_server import BotApiServer
 
 TOKEN = "123456789:AAExampleExampleExampleExample_1234"
+# Monday 2026-06-01 10:00 UTC: a plain day, far from daylight-saving changes.
+START = datetime(2026, 6, 1, 10, 0, tzinfo=UTC)
+HEARTBEAT = 0.05
 BOT_NAME = "CrampCoachBot"
 REPLY_TIMEOUT = 5.0
 
@@ -26,6 +31,7 @@ class Harness:
     api: FakeBotApi
     app: Application  # type: ignore[type-arg]
     server: BotApiServer
+    clock: FakeClock
 
     async def say(
         self, text: str, *, chat_id: int | None = None, chat_type: str = "private"
@@ -92,14 +98,38 @@ class Harness:
         return self.current(chat_id, sent.message_id)
 
 
+class FakeClock:
+    """A clock the test sets; it starts at a fixed instant and moves only when told."""
+
+    def __init__(self, start: datetime = START) -> None:
+        self.current = start
+
+    def now(self) -> datetime:
+        return self.current
+
+    def set(self, moment: datetime) -> None:
+        self.current = moment
+
+    def advance(self, delta: timedelta) -> None:
+        self.current += delta
+
+
 @asynccontextmanager
-async def running_bot(kb: KnowledgeBase, api: FakeBotApi | None = None) -> AsyncIterator[Harness]:
-    """Start the bot as `python -m bot` would (start-up hook included) and stop it after."""
+async def running_bot(
+    kb: KnowledgeBase,
+    database: Path,
+    api: FakeBotApi | None = None,
+    clock: FakeClock | None = None,
+) -> AsyncIterator[Harness]:
+    """Start the bot as `python -m bot` would (start-up and shut-down hooks included)."""
     api = api or FakeBotApi(username=BOT_NAME)
+    clock = clock or FakeClock()
     async with BotApiServer(api, token=TOKEN) as server:
         root = server.base_url.removesuffix("/bot")
-        settings = load_settings({"BOT_TOKEN": TOKEN, "BOT_API_URL": root})
-        app = build_application(settings, kb)
+        settings = load_settings(
+            {"BOT_TOKEN": TOKEN, "BOT_API_URL": root, "DATABASE_PATH": str(database)}
+        )
+        app = build_application(settings, kb, clock=clock, heartbeat_seconds=HEARTBEAT)
         await app.initialize()
         try:
             assert app.post_init is not None
@@ -107,10 +137,12 @@ async def running_bot(kb: KnowledgeBase, api: FakeBotApi | None = None) -> Async
             await app.start()
             assert app.updater is not None
             await app.updater.start_polling(poll_interval=0, timeout=1)
-            yield Harness(api, app, server)
+            yield Harness(api, app, server, clock)
         finally:
             if app.updater is not None and app.updater.running:
                 await app.updater.stop()
             if app.running:
                 await app.stop()
+            assert app.post_shutdown is not None
+            await app.post_shutdown(app)
             await app.shutdown()

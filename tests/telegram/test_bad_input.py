@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import pytest
 
@@ -72,9 +73,11 @@ async def test_pressing_the_same_button_twice_is_harmless(bot: Harness) -> None:
     assert not any(SORRY in (s.plain or "") for s in sent)
 
 
-async def test_a_failing_command_menu_does_not_stop_the_bot(kb: KnowledgeBase) -> None:
+async def test_a_failing_command_menu_does_not_stop_the_bot(
+    kb: KnowledgeBase, tmp_path: Path
+) -> None:
     api = FakeBotApi(username=BOT_NAME)
     api.fail_next("setMyCommands", BotApiError(500, "Internal Server Error"), times=5)
-    async with running_bot(kb, api) as bot:
+    async with running_bot(kb, tmp_path / "bot.sqlite3", api) as bot:
         reply = await bot.say("/foods calcium")
         assert "Calcium: top foods" in reply.plain

@@ -1,0 +1,68 @@
+"""Reminders as the core sees them, and how to describe their schedules in words."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time
+
+from bot.core.reminder_input import Kind
+from bot.core.schedule import Schedule
+
+KIND_LABELS = {Kind.WATER: "💧 Water", Kind.STRETCH: "🧘 Stretch"}
+
+
+@dataclass(frozen=True, slots=True)
+class Reminder:
+    """One stored reminder of one chat."""
+
+    id: int
+    chat_id: int
+    created_by: int
+    kind: Kind
+    schedule: Schedule
+    active: bool
+    next_due: datetime | None
+    sent_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A reminder's due time, claimed for delivery exactly once."""
+
+    delivery_id: int
+    reminder: Reminder
+    due_at: datetime
+
+
+def clock_time(moment: time) -> str:
+    """'07:30'."""
+    return moment.strftime("%H:%M")
+
+
+def describe_schedule(schedule: Schedule) -> str:
+    """'every 2 h, 08:00–22:00' or 'at 07:30, 21:00'."""
+    if schedule.interval_minutes is None:
+        return "at " + ", ".join(clock_time(t) for t in sorted(schedule.times))
+    assert schedule.window_start is not None
+    assert schedule.window_end is not None
+    return (
+        f"every {describe_minutes(schedule.interval_minutes)}, "
+        f"{clock_time(schedule.window_start)}–{clock_time(schedule.window_end)}"
+    )
+
+
+def describe_minutes(minutes: int) -> str:
+    """90 -> '1 h 30 min', 120 -> '2 h', 45 -> '45 min'."""
+    hours, rest = divmod(minutes, 60)
+    if not hours:
+        return f"{rest} min"
+    return f"{hours} h {rest} min" if rest else f"{hours} h"
+
+
+def describe_next(due: datetime, now: datetime, schedule: Schedule) -> str:
+    """When a reminder is next due, in the user's zone: 'today 14:00', 'tomorrow 08:00'."""
+    zone = schedule.zone
+    local, today = due.astimezone(zone), now.astimezone(zone).date()
+    days = (local.date() - today).days
+    day = {0: "today", 1: "tomorrow"}.get(days, local.strftime("%a %d %b"))
+    return f"{day} {local.strftime('%H:%M')}"

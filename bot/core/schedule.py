@@ -1,0 +1,121 @@
+"""Reminder schedule rules: when a reminder is next due, in the user's own time zone.
+
+Schedules live on the local wall clock: a daily 08:00 stays 08:00 across daylight-saving
+changes. A local time that does not exist that day (clocks jump forward) fires once at the
+instant the gap ends; a local time that happens twice (clocks go back) fires once, at its
+first occurrence. All instants in and out are aware UTC datetimes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+MIN_INTERVAL_MINUTES = 15
+MAX_INTERVAL_MINUTES = 12 * 60
+MAX_TIMES_PER_DAY = 12
+# Every day has at least one occurrence, so a week ahead always finds the next one; the day
+# before is searched too because a window over midnight starts the previous evening.
+_SEARCH_DAYS = range(-1, 8)
+
+
+class ScheduleError(ValueError):
+    """A schedule that breaks a rule; the message is fit to show the user."""
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """Either every `interval_minutes` inside a daily window, or fixed times of day."""
+
+    timezone: str
+    interval_minutes: int | None = None
+    window_start: time | None = None
+    window_end: time | None = None
+    times: tuple[time, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.interval_minutes is None:
+            if not self.times:
+                raise ScheduleError("A reminder needs an interval or at least one time of day.")
+            if len(self.times) > MAX_TIMES_PER_DAY:
+                raise ScheduleError(f"At most {MAX_TIMES_PER_DAY} times a day, please.")
+            if len(set(self.times)) != len(self.times):
+                raise ScheduleError("Each time of day can appear only once.")
+            return
+        if not MIN_INTERVAL_MINUTES <= self.interval_minutes <= MAX_INTERVAL_MINUTES:
+            raise ScheduleError(
+                f"The interval must be between {MIN_INTERVAL_MINUTES} minutes and "
+                f"{MAX_INTERVAL_MINUTES // 60} hours."
+            )
+        if self.window_start is None or self.window_end is None:
+            raise ScheduleError("An interval reminder needs waking hours, e.g. 08:00-22:00.")
+        if self.times:
+            raise ScheduleError("Use either an interval or fixed times, not both.")
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The user's time zone."""
+        return ZoneInfo(self.timezone)
+
+    @property
+    def over_midnight(self) -> bool:
+        """Whether the waking window runs past midnight, like 22:00-06:00."""
+        assert self.window_start is not None
+        assert self.window_end is not None
+        return self.window_end <= self.window_start
+
+    def local_occurrences(self, day: date) -> Iterator[datetime]:
+        """Naive local wall-clock times this schedule fires for the window starting on `day`."""
+        if self.interval_minutes is None:
+            for moment in sorted(self.times):
+                yield datetime.combine(day, moment)
+            return
+        assert self.window_start is not None
+        assert self.window_end is not None
+        current = datetime.combine(day, self.window_start)
+        end_day = day + timedelta(days=1) if self.over_midnight else day
+        end = datetime.combine(end_day, self.window_end)
+        step = timedelta(minutes=self.interval_minutes)
+        while current <= end:
+            yield current
+            current += step
+
+    def next_due(self, after: datetime) -> datetime:
+        """The first instant strictly after `after` at which this schedule fires."""
+        zone = self.zone
+        today = after.astimezone(zone).date()
+        for offset in _SEARCH_DAYS:
+            for local in self.local_occurrences(today + timedelta(days=offset)):
+                instant = resolve_local(local, zone)
+                if instant > after:
+                    return instant
+        raise AssertionError("no occurrence within a week")  # unreachable: every day has one
+
+    def next_due_after_today(self, now: datetime) -> datetime:
+        """The first occurrence on a later local day than `now`'s ("skip today")."""
+        zone = self.zone
+        tomorrow = now.astimezone(zone).date() + timedelta(days=1)
+        start_of_tomorrow = resolve_local(datetime.combine(tomorrow, time()), zone)
+        return self.next_due(start_of_tomorrow - timedelta(microseconds=1))
+
+
+def resolve_local(local: datetime, zone: ZoneInfo) -> datetime:
+    """The UTC instant of a naive local time: the first of two when clocks go back, and the
+    end of the gap when the time falls in one because clocks went forward."""
+    first = local.replace(tzinfo=zone, fold=0)
+    instant = first.astimezone(UTC)
+    if instant.astimezone(zone).replace(tzinfo=None) == local:
+        return instant
+    # In a gap: fold=1 reads the time with the offset after the jump, landing before the gap;
+    # fold=0 lands after it. The transition instant lies between; find it to the second.
+    low = local.replace(tzinfo=zone, fold=1).astimezone(UTC)
+    high = instant
+    while high - low > timedelta(seconds=1):
+        middle = low + (high - low) / 2
+        if middle.astimezone(zone).utcoffset() == low.astimezone(zone).utcoffset():
+            low = middle
+        else:
+            high = middle
+    return high.replace(microsecond=0)

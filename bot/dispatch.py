@@ -1,0 +1,189 @@
+"""The reminder dispatcher: claims due reminders from the database and delivers each once.
+
+A heartbeat (the JobQueue) kicks it; it claims due reminders in small batches, in a
+transaction that also moves each reminder on to its next due time, and hands them to a
+fixed pool of senders through a bounded queue. Memory and start-up cost do not grow with
+the number of stored reminders, and a backlog waits in the database, not in tasks.
+
+A claimed delivery is recorded before it is sent and marked when it has been, so a stop
+or crash between the two leaves it pending: it is sent after the restart if it is still
+within the grace period. Anything overdue by more than the grace period is skipped and
+logged, never sent late in a flood.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import Enum
+from typing import Protocol
+
+from bot.core.clock import Clock
+from bot.core.reminders import Claim, Reminder
+from bot.storage import Store
+
+log = logging.getLogger(__name__)
+GRACE = timedelta(minutes=10)
+SENDERS = 8
+BATCH = 50
+FIRST_BACKOFF_SECONDS = 0.5
+MAX_BACKOFF_SECONDS = 30.0
+STOP_TIMEOUT_SECONDS = 10.0
+
+
+class Outcome(Enum):
+    """How one send attempt ended."""
+
+    SENT = "sent"
+    UNREACHABLE = "unreachable"  # blocked, removed, chat gone: stop sending to this chat
+    RETRY = "retry"  # rate limited or a network problem: try again
+    FAILED = "failed"  # a bad request that will not get better by retrying
+
+
+@dataclass(frozen=True, slots=True)
+class SendResult:
+    """The result of one send attempt."""
+
+    outcome: Outcome
+    message_id: int | None = None
+    retry_after: float | None = None
+
+
+class Sender(Protocol):
+    """Delivers one claimed reminder to its chat."""
+
+    async def send(self, claim: Claim) -> SendResult:
+        """Send the reminder message; never raises for Bot API errors."""
+        ...
+
+
+class Dispatcher:
+    """Claims due reminders and delivers them through a fixed pool of senders."""
+
+    def __init__(
+        self,
+        store: Store,
+        sender: Sender,
+        clock: Clock,
+        *,
+        grace: timedelta = GRACE,
+        senders: int = SENDERS,
+    ) -> None:
+        self.store = store
+        self.sender = sender
+        self.clock = clock
+        self.grace = grace
+        self._queue: asyncio.Queue[Claim] = asyncio.Queue(maxsize=senders)
+        self._senders = senders
+        self._workers: list[asyncio.Task[None]] = []
+        self._idle: set[int] = set()
+        self._filler: asyncio.Task[None] | None = None
+        self._recovered: list[Claim] = []
+        self._stopping = False
+
+    @property
+    def alive(self) -> bool:
+        """Whether the senders are running."""
+        return bool(self._workers) and not self._stopping
+
+    async def start(self) -> None:
+        """Pick up deliveries a previous run left pending, then start the senders."""
+        self._recovered = await self.store.pending_claims()
+        if self._recovered:
+            log.info("recovering %d pending deliveries", len(self._recovered))
+        self._workers = [asyncio.create_task(self._work(i)) for i in range(self._senders)]
+        self.kick()
+
+    def kick(self) -> None:
+        """Look for due reminders now (the heartbeat calls this); cheap when already busy."""
+        if self._stopping or (self._filler is not None and not self._filler.done()):
+            return
+        self._filler = asyncio.create_task(self._fill())
+
+    async def stop(self) -> None:
+        """Stop claiming, let sends in flight finish, and leave the rest pending."""
+        self._stopping = True
+        if self._filler is not None:
+            self._filler.cancel()
+        for index, worker in enumerate(self._workers):
+            if index in self._idle:
+                worker.cancel()
+        if self._workers:
+            _, late = await asyncio.wait(self._workers, timeout=STOP_TIMEOUT_SECONDS)
+            for worker in late:
+                worker.cancel()
+            await asyncio.gather(*self._workers, return_exceptions=True)
+        if self._filler is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._filler
+        self._workers = []
+
+    async def _fill(self) -> None:
+        try:
+            while self._recovered:
+                await self._queue.put(self._recovered.pop(0))
+            while not self._stopping:
+                now = self.clock.now()
+                claims = await self.store.claim_due(now, BATCH, self._after)
+                for claim in claims:
+                    await self._queue.put(claim)
+                if len(claims) < BATCH:
+                    return
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            # The next heartbeat tries again; nothing is lost because claims are in the database.
+            log.exception("claiming due reminders failed")
+
+    @staticmethod
+    def _after(reminder: Reminder, now: datetime) -> datetime:
+        """The next due time after a claimed one; missed ones during downtime are skipped."""
+        assert reminder.next_due is not None
+        return reminder.schedule.next_due(max(reminder.next_due, now))
+
+    async def _work(self, index: int) -> None:
+        while not self._stopping:
+            self._idle.add(index)
+            claim = await self._queue.get()
+            self._idle.discard(index)
+            try:
+                await self._deliver(claim)
+            except Exception:
+                log.exception("delivering reminder %d failed", claim.reminder.id)
+            finally:
+                self._queue.task_done()
+
+    async def _deliver(self, claim: Claim) -> None:
+        backoff = FIRST_BACKOFF_SECONDS
+        reminder = claim.reminder
+        while True:
+            now = self.clock.now()
+            if now - claim.due_at > self.grace:
+                await self.store.finish(claim.delivery_id, "skipped_late", now)
+                log.info(
+                    "reminder %d due %s skipped: %s late",
+                    reminder.id,
+                    claim.due_at.isoformat(),
+                    now - claim.due_at,
+                )
+                return
+            result = await self.sender.send(claim)
+            if result.outcome is Outcome.SENT:
+                await self.store.finish(
+                    claim.delivery_id, "sent", self.clock.now(), result.message_id
+                )
+                return
+            if result.outcome is Outcome.UNREACHABLE:
+                await self.store.finish(claim.delivery_id, "unreachable", now)
+                paused = await self.store.deactivate_chat(reminder.chat_id)
+                log.info("chat unreachable: paused its %d reminders", paused)
+                return
+            if result.outcome is Outcome.FAILED:
+                await self.store.finish(claim.delivery_id, "failed", now)
+                return
+            wait = result.retry_after if result.retry_after is not None else backoff
+            backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
+            await asyncio.sleep(wait)

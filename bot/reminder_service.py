@@ -1,0 +1,166 @@
+"""What users can do with reminders, with every rule checked: limits, ownership, schedules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.core.clock import Clock
+from bot.core.reminder_input import InputError, ReminderSpec
+from bot.core.reminders import Reminder
+from bot.core.schedule import Schedule, ScheduleError
+from bot.storage import ChatRecord, Delivery, ReminderLimitError, Store
+
+MAX_REMINDERS_PER_CHAT = 20
+SNOOZE = timedelta(minutes=15)
+RECENT_DELIVERIES = 5
+
+
+class ReminderError(Exception):
+    """A request we turn down; the message is fit to show the user."""
+
+
+class TimezoneNeededError(ReminderError):
+    """The chat has no time zone yet."""
+
+    def __init__(self) -> None:
+        super().__init__("First tell me your time zone.")
+
+
+@dataclass(frozen=True, slots=True)
+class ChatData:
+    """Everything stored about one chat."""
+
+    chat: ChatRecord | None
+    reminders: list[Reminder]
+    delivery_count: int
+    recent: list[Delivery]
+
+
+class ReminderService:
+    """Reminder operations for one chat at a time, over the store."""
+
+    def __init__(self, store: Store, clock: Clock) -> None:
+        self.store = store
+        self.clock = clock
+
+    async def timezone(self, chat_id: int) -> str | None:
+        """The chat's time zone, if set."""
+        chat = await self.store.chat(chat_id)
+        return chat.timezone if chat else None
+
+    async def set_timezone(self, chat_id: int, chat_type: str, zone: str) -> int:
+        """Set the chat's zone; its reminders keep their local times. How many moved."""
+        now = self.clock.now()
+        return await self.store.set_timezone(
+            chat_id, chat_type, zone, now, lambda schedule: schedule.next_due(now)
+        )
+
+    async def create(
+        self, chat_id: int, chat_type: str, user_id: int, spec: ReminderSpec
+    ) -> Reminder:
+        """Store a new reminder for the chat, due at its next occurrence."""
+        zone = await self.timezone(chat_id)
+        if zone is None:
+            raise TimezoneNeededError
+        schedule = _schedule(spec, zone)
+        now = self.clock.now()
+        try:
+            return await self.store.add_reminder(
+                chat_id=chat_id,
+                chat_type=chat_type,
+                created_by=user_id,
+                kind=spec.kind,
+                schedule=schedule,
+                next_due=schedule.next_due(now),
+                now=now,
+                limit=MAX_REMINDERS_PER_CHAT,
+            )
+        except ReminderLimitError:
+            raise ReminderError(
+                f"This chat already has {MAX_REMINDERS_PER_CHAT} reminders, the most I keep. "
+                "Delete one with /stop first."
+            ) from None
+
+    async def reminders(self, chat_id: int) -> list[Reminder]:
+        """The chat's reminders."""
+        return await self.store.reminders(chat_id)
+
+    async def own(self, chat_id: int, reminder_id: int) -> Reminder:
+        """A reminder of this chat; another chat's or a deleted one is 'not found'."""
+        reminder = await self.store.reminder(reminder_id)
+        if reminder is None or reminder.chat_id != chat_id:
+            raise ReminderError(
+                f"There is no reminder #{reminder_id} in this chat. See /reminders."
+            )
+        return reminder
+
+    async def edit(self, chat_id: int, reminder_id: int, spec: ReminderSpec) -> Reminder:
+        """Give a reminder a new kind and schedule."""
+        reminder = await self.own(chat_id, reminder_id)
+        schedule = _schedule(spec, reminder.schedule.timezone)
+        await self.store.update_schedule(
+            reminder.id, spec.kind, schedule, schedule.next_due(self.clock.now())
+        )
+        return await self.own(chat_id, reminder_id)
+
+    async def pause(self, chat_id: int, reminder_id: int) -> Reminder:
+        """Stop a reminder until resumed."""
+        reminder = await self.own(chat_id, reminder_id)
+        await self.store.set_next_due(reminder.id, None)
+        return await self.own(chat_id, reminder_id)
+
+    async def resume(self, chat_id: int, reminder_id: int) -> Reminder:
+        """Start a paused reminder again from its next occurrence."""
+        reminder = await self.own(chat_id, reminder_id)
+        await self.store.set_next_due(reminder.id, reminder.schedule.next_due(self.clock.now()))
+        return await self.own(chat_id, reminder_id)
+
+    async def snooze(self, chat_id: int, reminder_id: int) -> datetime:
+        """Remind again in 15 minutes, then carry on with the schedule."""
+        reminder = await self.own(chat_id, reminder_id)
+        if not reminder.active:
+            raise ReminderError("That reminder is paused. Resume it in /reminders.")
+        due = self.clock.now().replace(microsecond=0) + SNOOZE
+        await self.store.set_next_due(reminder.id, due)
+        return due
+
+    async def skip_today(self, chat_id: int, reminder_id: int) -> datetime:
+        """No more of this reminder today; the next one is on a later day."""
+        reminder = await self.own(chat_id, reminder_id)
+        if not reminder.active:
+            raise ReminderError("That reminder is paused. Resume it in /reminders.")
+        due = reminder.schedule.next_due_after_today(self.clock.now())
+        await self.store.set_next_due(reminder.id, due)
+        return due
+
+    async def delete(self, chat_id: int, reminder_id: int) -> None:
+        """Delete one of the chat's reminders."""
+        reminder = await self.own(chat_id, reminder_id)
+        await self.store.delete_reminder(reminder.id, chat_id)
+
+    async def delete_all(self, chat_id: int) -> int:
+        """Delete all of the chat's reminders; how many."""
+        return await self.store.delete_reminders(chat_id)
+
+    async def data(self, chat_id: int) -> ChatData:
+        """Everything stored about the chat."""
+        count, recent = await self.store.deliveries(chat_id, RECENT_DELIVERIES)
+        return ChatData(
+            await self.store.chat(chat_id), await self.store.reminders(chat_id), count, recent
+        )
+
+    async def forget(self, chat_id: int) -> bool:
+        """Delete everything stored about the chat."""
+        return await self.store.forget_chat(chat_id)
+
+    async def chat_gone(self, chat_id: int) -> int:
+        """The bot was blocked or removed: pause the chat's reminders."""
+        return await self.store.deactivate_chat(chat_id)
+
+
+def _schedule(spec: ReminderSpec, zone: str) -> Schedule:
+    try:
+        return spec.schedule(zone)
+    except ScheduleError as error:
+        raise InputError(str(error)) from error

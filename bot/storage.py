@@ -1,0 +1,474 @@
+"""All storage, in SQLite through aiosqlite: schema migrations, chats, reminders, deliveries.
+
+The database is the truth for reminders: nothing about one lives only in memory. Times are
+stored as whole Unix seconds (UTC); each reminder also keeps its IANA time zone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, time
+from pathlib import Path
+
+import aiosqlite
+
+from bot.core.reminder_input import Kind
+from bot.core.reminders import Claim, Reminder
+from bot.core.schedule import Schedule
+
+log = logging.getLogger(__name__)
+BUSY_TIMEOUT_MS = 5000
+
+# Append-only: each entry moves the schema up one version, in one transaction.
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (
+        """CREATE TABLE chats (
+            chat_id INTEGER PRIMARY KEY,
+            chat_type TEXT NOT NULL,
+            timezone TEXT,
+            created_at INTEGER NOT NULL
+        )""",
+        """CREATE TABLE reminders (
+            id INTEGER PRIMARY KEY,
+            chat_id INTEGER NOT NULL REFERENCES chats (chat_id) ON DELETE CASCADE,
+            created_by INTEGER NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('water', 'stretch')),
+            timezone TEXT NOT NULL,
+            interval_minutes INTEGER,
+            window_start TEXT,
+            window_end TEXT,
+            times TEXT NOT NULL DEFAULT '',
+            active INTEGER NOT NULL DEFAULT 1,
+            next_due INTEGER,
+            sent_count INTEGER NOT NULL DEFAULT 0,
+            created_at INTEGER NOT NULL
+        )""",
+        "CREATE INDEX reminders_by_chat ON reminders (chat_id)",
+        "CREATE INDEX reminders_due ON reminders (next_due) WHERE next_due IS NOT NULL",
+        """CREATE TABLE deliveries (
+            id INTEGER PRIMARY KEY,
+            reminder_id INTEGER NOT NULL REFERENCES reminders (id) ON DELETE CASCADE,
+            due_at INTEGER NOT NULL,
+            claimed_at INTEGER NOT NULL,
+            sent_at INTEGER,
+            outcome TEXT NOT NULL DEFAULT 'pending',
+            message_id INTEGER,
+            UNIQUE (reminder_id, due_at)
+        )""",
+        "CREATE INDEX deliveries_pending ON deliveries (outcome) WHERE outcome = 'pending'",
+    ),
+)
+
+_REMINDER_COLUMNS = (
+    "id, chat_id, created_by, kind, timezone, interval_minutes, window_start, window_end, "
+    "times, active, next_due, sent_count"
+)
+
+
+class StorageError(Exception):
+    """The database cannot be used as it is; the message says why."""
+
+
+class ReminderLimitError(Exception):
+    """A chat already has the most reminders allowed."""
+
+
+@dataclass(frozen=True, slots=True)
+class ChatRecord:
+    """What is stored about a chat itself."""
+
+    chat_id: int
+    chat_type: str
+    timezone: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One recorded delivery attempt of a reminder."""
+
+    id: int
+    reminder_id: int
+    due_at: datetime
+    sent_at: datetime | None
+    outcome: str
+
+
+def to_seconds(moment: datetime) -> int:
+    """An aware datetime as whole Unix seconds."""
+    return int(moment.timestamp())
+
+
+def from_seconds(seconds: int) -> datetime:
+    """Unix seconds as an aware UTC datetime."""
+    return datetime.fromtimestamp(seconds, UTC)
+
+
+def _time_text(moment: time | None) -> str | None:
+    return moment.strftime("%H:%M") if moment is not None else None
+
+
+def _parse_time(text: str | None) -> time | None:
+    return time.fromisoformat(text) if text else None
+
+
+def _reminder(row: Sequence[object]) -> Reminder:
+    (rid, chat_id, created_by, kind, zone, interval, start, end, times, active, due, sent) = row
+    schedule = Schedule(
+        timezone=str(zone),
+        interval_minutes=int(str(interval)) if interval is not None else None,
+        window_start=_parse_time(str(start) if start else None),
+        window_end=_parse_time(str(end) if end else None),
+        times=tuple(time.fromisoformat(t) for t in str(times).split()),
+    )
+    return Reminder(
+        id=int(str(rid)),
+        chat_id=int(str(chat_id)),
+        created_by=int(str(created_by)),
+        kind=Kind(kind),
+        schedule=schedule,
+        active=bool(active),
+        next_due=from_seconds(int(str(due))) if due is not None else None,
+        sent_count=int(str(sent)),
+    )
+
+
+class Store:
+    """The one place that talks to the database."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = path
+        self._db: aiosqlite.Connection | None = None
+        # One connection is shared by handlers and the dispatcher: a lock keeps each write
+        # transaction whole, so no statement of one coroutine lands inside another's.
+        self._write_lock = asyncio.Lock()
+
+    @property
+    def db(self) -> aiosqlite.Connection:
+        """The open connection."""
+        if self._db is None:
+            raise StorageError("the database is not open")
+        return self._db
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the database is open."""
+        return self._db is not None
+
+    async def open(self) -> None:
+        """Connect, set the pragmas, and bring the schema up to date."""
+        if isinstance(self.path, Path) and str(self.path) != ":memory:":
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = await aiosqlite.connect(self.path, isolation_level=None)
+        for pragma in (
+            "PRAGMA journal_mode = WAL",
+            "PRAGMA synchronous = NORMAL",
+            "PRAGMA foreign_keys = ON",
+            f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}",
+        ):
+            await self._db.execute(pragma)
+        await self._migrate()
+
+    async def close(self) -> None:
+        """Close the connection (idempotent)."""
+        if self._db is not None:
+            await self._db.close()
+            self._db = None
+
+    async def _migrate(self) -> None:
+        async with self.db.execute("PRAGMA user_version") as cursor:
+            row = await cursor.fetchone()
+        version = int(row[0]) if row else 0
+        if version > len(MIGRATIONS):
+            raise StorageError(
+                f"the database at {self.path} has schema version {version}, newer than this "
+                f"bot's {len(MIGRATIONS)}: run a newer version of the bot"
+            )
+        for number, statements in enumerate(MIGRATIONS[version:], start=version + 1):
+            async with self.transaction() as db:
+                for statement in statements:
+                    await db.execute(statement)
+                await db.execute(f"PRAGMA user_version = {number}")
+            log.info("database schema migrated to version %d", number)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """A write transaction, taken at once (BEGIN IMMEDIATE), committed or rolled back."""
+        async with self._write_lock:
+            await self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.db
+            except BaseException:
+                await self.db.execute("ROLLBACK")
+                raise
+            await self.db.execute("COMMIT")
+
+    async def schema_version(self) -> int:
+        """The schema version stored in the database."""
+        async with self.db.execute("PRAGMA user_version") as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    # Chats
+
+    async def chat(self, chat_id: int) -> ChatRecord | None:
+        """What is stored about a chat, if anything."""
+        async with self.db.execute(
+            "SELECT chat_id, chat_type, timezone, created_at FROM chats WHERE chat_id = ?",
+            (chat_id,),
+        ) as cursor:
+            row = await cursor.fetchone()
+        if row is None:
+            return None
+        return ChatRecord(int(row[0]), str(row[1]), row[2], from_seconds(int(row[3])))
+
+    async def set_timezone(
+        self,
+        chat_id: int,
+        chat_type: str,
+        zone: str,
+        now: datetime,
+        next_due: Callable[[Schedule], datetime],
+    ) -> int:
+        """Set a chat's time zone and move its reminders to it; how many were moved."""
+        async with self.transaction() as db:
+            await self._ensure_chat(db, chat_id, chat_type, now)
+            await db.execute("UPDATE chats SET timezone = ? WHERE chat_id = ?", (zone, chat_id))
+            reminders = await self._reminders(db, chat_id)
+            for reminder in reminders:
+                schedule = replace(reminder.schedule, timezone=zone)
+                due = to_seconds(next_due(schedule)) if reminder.active else None
+                await db.execute(
+                    "UPDATE reminders SET timezone = ?, next_due = ? WHERE id = ?",
+                    (zone, due, reminder.id),
+                )
+        return len(reminders)
+
+    @staticmethod
+    async def _ensure_chat(
+        db: aiosqlite.Connection, chat_id: int, chat_type: str, now: datetime
+    ) -> None:
+        await db.execute(
+            "INSERT OR IGNORE INTO chats (chat_id, chat_type, created_at) VALUES (?, ?, ?)",
+            (chat_id, chat_type, to_seconds(now)),
+        )
+
+    async def forget_chat(self, chat_id: int) -> bool:
+        """Delete everything stored about a chat; whether there was anything."""
+        async with self.transaction() as db:
+            cursor = await db.execute("DELETE FROM chats WHERE chat_id = ?", (chat_id,))
+            return cursor.rowcount > 0
+
+    # Reminders
+
+    async def add_reminder(
+        self,
+        *,
+        chat_id: int,
+        chat_type: str,
+        created_by: int,
+        kind: Kind,
+        schedule: Schedule,
+        next_due: datetime,
+        now: datetime,
+        limit: int,
+    ) -> Reminder:
+        """Store a new reminder unless the chat already has `limit` (then ReminderLimitError)."""
+        async with self.transaction() as db:
+            await self._ensure_chat(db, chat_id, chat_type, now)
+            async with db.execute(
+                "SELECT COUNT(*) FROM reminders WHERE chat_id = ?", (chat_id,)
+            ) as cursor:
+                row = await cursor.fetchone()
+            if row is not None and int(row[0]) >= limit:
+                raise ReminderLimitError
+            cursor = await db.execute(
+                "INSERT INTO reminders (chat_id, created_by, kind, timezone, interval_minutes, "
+                "window_start, window_end, times, next_due, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    chat_id,
+                    created_by,
+                    kind.value,
+                    schedule.timezone,
+                    schedule.interval_minutes,
+                    _time_text(schedule.window_start),
+                    _time_text(schedule.window_end),
+                    " ".join(t.strftime("%H:%M") for t in schedule.times),
+                    to_seconds(next_due),
+                    to_seconds(now),
+                ),
+            )
+            reminder_id = cursor.lastrowid
+        reminder = await self.reminder(int(reminder_id or 0))
+        assert reminder is not None
+        return reminder
+
+    async def reminder(self, reminder_id: int) -> Reminder | None:
+        """One reminder by id."""
+        async with self.db.execute(
+            f"SELECT {_REMINDER_COLUMNS} FROM reminders WHERE id = ?", (reminder_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return _reminder(row) if row is not None else None
+
+    async def reminders(self, chat_id: int) -> list[Reminder]:
+        """A chat's reminders, oldest first."""
+        return await self._reminders(self.db, chat_id)
+
+    @staticmethod
+    async def _reminders(db: aiosqlite.Connection, chat_id: int) -> list[Reminder]:
+        async with db.execute(
+            f"SELECT {_REMINDER_COLUMNS} FROM reminders WHERE chat_id = ? ORDER BY id",
+            (chat_id,),
+        ) as cursor:
+            return [_reminder(row) for row in await cursor.fetchall()]
+
+    async def update_schedule(
+        self, reminder_id: int, kind: Kind, schedule: Schedule, next_due: datetime
+    ) -> None:
+        """Replace a reminder's kind and schedule, and make it active."""
+        async with self.transaction() as db:
+            await db.execute(
+                "UPDATE reminders SET kind = ?, timezone = ?, interval_minutes = ?, "
+                "window_start = ?, window_end = ?, times = ?, active = 1, next_due = ? "
+                "WHERE id = ?",
+                (
+                    kind.value,
+                    schedule.timezone,
+                    schedule.interval_minutes,
+                    _time_text(schedule.window_start),
+                    _time_text(schedule.window_end),
+                    " ".join(t.strftime("%H:%M") for t in schedule.times),
+                    to_seconds(next_due),
+                    reminder_id,
+                ),
+            )
+
+    async def set_next_due(self, reminder_id: int, next_due: datetime | None) -> None:
+        """Set when a reminder is next due; None pauses it."""
+        async with self.transaction() as db:
+            await db.execute(
+                "UPDATE reminders SET active = ?, next_due = ? WHERE id = ?",
+                (
+                    next_due is not None,
+                    to_seconds(next_due) if next_due else None,
+                    reminder_id,
+                ),
+            )
+
+    async def delete_reminder(self, reminder_id: int, chat_id: int) -> bool:
+        """Delete one reminder of a chat; whether it existed there."""
+        async with self.transaction() as db:
+            cursor = await db.execute(
+                "DELETE FROM reminders WHERE id = ? AND chat_id = ?", (reminder_id, chat_id)
+            )
+            return cursor.rowcount > 0
+
+    async def delete_reminders(self, chat_id: int) -> int:
+        """Delete all of a chat's reminders; how many."""
+        async with self.transaction() as db:
+            cursor = await db.execute("DELETE FROM reminders WHERE chat_id = ?", (chat_id,))
+            return cursor.rowcount
+
+    async def deactivate_chat(self, chat_id: int) -> int:
+        """Pause every reminder of a chat the bot can no longer reach; how many."""
+        async with self.transaction() as db:
+            cursor = await db.execute(
+                "UPDATE reminders SET active = 0, next_due = NULL WHERE chat_id = ? AND active",
+                (chat_id,),
+            )
+            return cursor.rowcount
+
+    # Deliveries
+
+    async def claim_due(
+        self, now: datetime, limit: int, advance: Callable[[Reminder, datetime], datetime]
+    ) -> list[Claim]:
+        """Claim up to `limit` due reminders: record a pending delivery for each due time and
+        move the reminder to its next due time, all in one transaction, so that no due time
+        is ever claimed twice and a claimed one is never forgotten."""
+        async with self.transaction() as db:
+            async with db.execute(
+                f"SELECT {_REMINDER_COLUMNS} FROM reminders "
+                "WHERE next_due IS NOT NULL AND next_due <= ? ORDER BY next_due LIMIT ?",
+                (to_seconds(now), limit),
+            ) as cursor:
+                due = [_reminder(row) for row in await cursor.fetchall()]
+            claims = []
+            for reminder in due:
+                assert reminder.next_due is not None
+                cursor = await db.execute(
+                    "INSERT OR IGNORE INTO deliveries (reminder_id, due_at, claimed_at) "
+                    "VALUES (?, ?, ?)",
+                    (reminder.id, to_seconds(reminder.next_due), to_seconds(now)),
+                )
+                await db.execute(
+                    "UPDATE reminders SET next_due = ? WHERE id = ?",
+                    (to_seconds(advance(reminder, now)), reminder.id),
+                )
+                if cursor.rowcount:
+                    claim_id = int(cursor.lastrowid or 0)
+                    claims.append(Claim(claim_id, reminder, reminder.next_due))
+        return claims
+
+    async def pending_claims(self) -> list[Claim]:
+        """Deliveries claimed but not finished: left over from a stop or a crash."""
+        async with self.db.execute(
+            f"SELECT d.id, d.due_at, {', '.join('r.' + c for c in _REMINDER_COLUMNS.split(', '))} "
+            "FROM deliveries d JOIN reminders r ON r.id = d.reminder_id "
+            "WHERE d.outcome = 'pending' ORDER BY d.due_at",
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [Claim(int(row[0]), _reminder(row[2:]), from_seconds(int(row[1]))) for row in rows]
+
+    async def finish(
+        self,
+        delivery_id: int,
+        outcome: str,
+        at: datetime,
+        message_id: int | None = None,
+    ) -> None:
+        """Record how a claimed delivery ended; a sent one counts toward tip rotation."""
+        async with self.transaction() as db:
+            await db.execute(
+                "UPDATE deliveries SET outcome = ?, sent_at = ?, message_id = ? WHERE id = ?",
+                (outcome, to_seconds(at) if outcome == "sent" else None, message_id, delivery_id),
+            )
+            if outcome == "sent":
+                await db.execute(
+                    "UPDATE reminders SET sent_count = sent_count + 1 WHERE id = "
+                    "(SELECT reminder_id FROM deliveries WHERE id = ?)",
+                    (delivery_id,),
+                )
+
+    async def deliveries(self, chat_id: int, limit: int) -> tuple[int, list[Delivery]]:
+        """How many deliveries are recorded for a chat, and the latest `limit` of them."""
+        async with self.db.execute(
+            "SELECT COUNT(*) FROM deliveries d JOIN reminders r ON r.id = d.reminder_id "
+            "WHERE r.chat_id = ?",
+            (chat_id,),
+        ) as cursor:
+            row = await cursor.fetchone()
+        async with self.db.execute(
+            "SELECT d.id, d.reminder_id, d.due_at, d.sent_at, d.outcome FROM deliveries d "
+            "JOIN reminders r ON r.id = d.reminder_id WHERE r.chat_id = ? "
+            "ORDER BY d.due_at DESC LIMIT ?",
+            (chat_id, limit),
+        ) as cursor:
+            rows = await cursor.fetchall()
+        latest = [
+            Delivery(
+                int(r[0]),
+                int(r[1]),
+                from_seconds(int(r[2])),
+                from_seconds(int(r[3])) if r[3] is not None else None,
+                str(r[4]),
+            )
+            for r in rows
+        ]
+        return (int(row[0]) if row else 0), latest

@@ -1,0 +1,300 @@
+"""Reminder screens as Telegram HTML: the setup steps, the list, reminder messages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, time
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.core.knowledge import KnowledgeBase
+from bot.core.reminder_input import Kind, ReminderSpec
+from bot.core.reminders import (
+    KIND_LABELS,
+    Reminder,
+    clock_time,
+    describe_minutes,
+    describe_next,
+    describe_schedule,
+)
+from bot.core.timezones import describe_timezone
+from bot.reminder_service import ChatData
+from bot.telegram.html import bold, esc, italic, numbered
+from bot.telegram.render import Page
+
+PREFIX = "R"
+FREQUENCIES = (30, 60, 90, 120, 180, 240)
+TIME_PRESETS = (
+    (time(9), time(13), time(18)),
+    (time(8), time(12), time(16), time(20)),
+    (time(7, 30), time(21, 30)),
+)
+WINDOWS = ((time(7), time(21)), (time(8), time(22)), (time(9), time(23)), (time(6), time(20)))
+ZONES = (
+    "Europe/London",
+    "Europe/Berlin",
+    "America/New_York",
+    "America/Chicago",
+    "America/Los_Angeles",
+    "Asia/Kolkata",
+    "Australia/Sydney",
+    "UTC",
+)
+_KINDS = {"w": Kind.WATER, "s": Kind.STRETCH}
+_KIND_CODES = {kind: code for code, kind in _KINDS.items()}
+CALLBACK_MAX = 64
+
+
+def _hhmm(moment: time) -> str:
+    return moment.strftime("%H%M")
+
+
+def _from_hhmm(text: str) -> time:
+    return time(int(text[:2]), int(text[2:]))
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """A reminder being set up with buttons; it travels in the buttons' data, not in memory."""
+
+    kind: Kind
+    interval: int | None = None
+    times: tuple[time, ...] = ()
+    window: tuple[time, time] | None = None
+    zone: str | None = None
+    edit: int | None = None
+
+    def pack(self) -> str | None:
+        """'R:n:w:120:0800-2200:3:' or 'R:n:s:t0730.2130:::'; None if too long for a button."""
+        if self.interval is not None:
+            frequency = str(self.interval)
+        elif self.times:
+            frequency = "t" + ".".join(_hhmm(t) for t in self.times)
+        else:
+            frequency = ""
+        window = f"{_hhmm(self.window[0])}-{_hhmm(self.window[1])}" if self.window else ""
+        zone = str(ZONES.index(self.zone)) if self.zone in ZONES else ""
+        edit = str(self.edit) if self.edit is not None else ""
+        data = f"{PREFIX}:n:{_KIND_CODES[self.kind]}:{frequency}:{window}:{zone}:{edit}"
+        return data if len(data.encode()) <= CALLBACK_MAX else None
+
+    @classmethod
+    def unpack(cls, fields: list[str]) -> Draft:
+        """The draft in button data fields after 'R:n:' (ValueError if tampered with)."""
+        kind, frequency, window, zone, edit = fields
+        times = frequency.startswith("t")
+        start, _, end = window.partition("-")
+        return cls(
+            kind=_KINDS[kind],
+            interval=int(frequency) if frequency and not times else None,
+            times=tuple(_from_hhmm(t) for t in frequency[1:].split(".")) if times else (),
+            window=(_from_hhmm(start), _from_hhmm(end)) if window else None,
+            zone=ZONES[int(zone)] if zone else None,
+            edit=int(edit) if edit else None,
+        )
+
+    @classmethod
+    def of(cls, spec: ReminderSpec, edit: int | None = None) -> Draft:
+        """A complete draft from a typed reminder."""
+        window = (
+            (spec.window_start, spec.window_end)
+            if spec.window_start is not None and spec.window_end is not None
+            else None
+        )
+        return cls(spec.kind, spec.interval_minutes, spec.times, window, edit=edit)
+
+    def spec(self) -> ReminderSpec:
+        """The reminder this draft asks for."""
+        return ReminderSpec(
+            kind=self.kind,
+            interval_minutes=self.interval,
+            window_start=self.window[0] if self.window else None,
+            window_end=self.window[1] if self.window else None,
+            times=self.times,
+        )
+
+    @property
+    def needs_frequency(self) -> bool:
+        """Whether how often is still to be chosen."""
+        return self.interval is None and not self.times
+
+    @property
+    def needs_window(self) -> bool:
+        """Whether waking hours are still to be chosen."""
+        return self.interval is not None and self.window is None
+
+
+def action(name: str, *args: int | str) -> str:
+    """Button data for a reminder action: 'R:p:12'."""
+    return ":".join((PREFIX, name, *(str(a) for a in args)))
+
+
+def _button(label: str, data: str | None) -> list[InlineKeyboardButton]:
+    return [InlineKeyboardButton(label, callback_data=data)] if data else []
+
+
+def _rows(buttons: list[InlineKeyboardButton], per_row: int) -> list[list[InlineKeyboardButton]]:
+    return [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]
+
+
+def _draft_buttons(labels_and_drafts: list[tuple[str, Draft]]) -> list[InlineKeyboardButton]:
+    return [b for label, draft in labels_and_drafts for b in _button(label, draft.pack())]
+
+
+def wizard_step(draft: Draft | None, zone_known: bool) -> Page:
+    """The next question of the setup; call it only while something is left to ask."""
+    if draft is None:
+        buttons = _draft_buttons(
+            [("💧 Drink water", Draft(Kind.WATER)), ("🧘 Stretch", Draft(Kind.STRETCH))]
+        )
+        text = f"{bold('New reminder')}\nWhat should I remind you about?"
+        return Page(text, InlineKeyboardMarkup([buttons, *_cancel_row()]))
+    if draft.needs_frequency:
+        every = [(f"every {describe_minutes(m)}", replace(draft, interval=m)) for m in FREQUENCIES]
+        fixed = [
+            (" · ".join(clock_time(t) for t in p), replace(draft, times=p)) for p in TIME_PRESETS
+        ]
+        text = (
+            f"{bold(KIND_LABELS[draft.kind])}: how often?\n"
+            f"{italic('Or type it: /remind water every 45m, /remind stretch at 07:15 21:00')}"
+        )
+        rows = [*_rows(_draft_buttons(every), 3), *_rows(_draft_buttons(fixed), 1)]
+        return Page(text, InlineKeyboardMarkup([*rows, *_cancel_row()]))
+    if draft.needs_window:
+        windows = [
+            (f"{clock_time(a)}–{clock_time(b)}", replace(draft, window=(a, b))) for a, b in WINDOWS
+        ]
+        text = (
+            f"{bold(KIND_LABELS[draft.kind])} every {esc(describe_minutes(draft.interval or 0))}."
+            "\nDuring which waking hours? Nothing is sent outside them.\n"
+            f"{italic('Or type it: /remind water every 2h 06:30-21:30')}"
+        )
+        return Page(
+            text, InlineKeyboardMarkup([*_rows(_draft_buttons(windows), 2), *_cancel_row()])
+        )
+    assert not zone_known
+    assert draft.zone is None
+    zones = [(describe_timezone(z), replace(draft, zone=z)) for z in ZONES]
+    text = (
+        f"{bold('Which time zone are you in?')}\n"
+        "Reminders follow your local clock, daylight saving included. Pick one, or send "
+        "/timezone with your city (like /timezone Madrid), then set the reminder again."
+    )
+    return Page(text, InlineKeyboardMarkup([*_rows(_draft_buttons(zones), 2), *_cancel_row()]))
+
+
+def _cancel_row() -> list[list[InlineKeyboardButton]]:
+    return [[InlineKeyboardButton("Cancel", callback_data=action("c"))]]
+
+
+def describe(reminder: Reminder) -> str:
+    """'💧 Water every 2 h, 08:00–22:00', escaped."""
+    return esc(f"{KIND_LABELS[reminder.kind]} {describe_schedule(reminder.schedule)}")
+
+
+def created(reminder: Reminder, now: datetime, edited: bool) -> Page:
+    """The confirmation after setting or editing a reminder."""
+    assert reminder.next_due is not None
+    verb = "changed" if edited else "set"
+    text = (
+        f"✅ Reminder #{reminder.id} {verb}: {describe(reminder)} "
+        f"({esc(describe_timezone(reminder.schedule.timezone))}).\n"
+        f"Next one: {esc(describe_next(reminder.next_due, now, reminder.schedule))}."
+    )
+    keyboard = [
+        [
+            InlineKeyboardButton("📋 My reminders", callback_data=action("l")),
+            InlineKeyboardButton("➕ Another", callback_data=action("new")),
+        ]
+    ]
+    return Page(text, InlineKeyboardMarkup(keyboard))
+
+
+def reminder_list(reminders: list[Reminder], zone: str | None, now: datetime) -> Page:
+    """The chat's reminders with their next times and buttons to manage each."""
+    if not reminders:
+        text = "No reminders in this chat yet. Set one with /remind."
+        return Page(
+            text,
+            InlineKeyboardMarkup(
+                [[InlineKeyboardButton("➕ New reminder", callback_data=action("new"))]]
+            ),
+        )
+    lines = []
+    rows: list[list[InlineKeyboardButton]] = []
+    for r in reminders:
+        if r.active and r.next_due is not None:
+            state = f"next {esc(describe_next(r.next_due, now, r.schedule))}"
+            toggle = InlineKeyboardButton(f"⏸ #{r.id}", callback_data=action("p", r.id))
+        else:
+            state = "paused"
+            toggle = InlineKeyboardButton(f"▶️ #{r.id}", callback_data=action("r", r.id))
+        lines.append(f"#{r.id} {describe(r)} — {state}")
+        rows.append(
+            [
+                toggle,
+                InlineKeyboardButton(f"✏️ #{r.id}", callback_data=action("e", r.id)),
+                InlineKeyboardButton(f"🗑 #{r.id}", callback_data=action("d", r.id)),
+            ]
+        )
+    zone_line = f"Time zone: {esc(describe_timezone(zone))}" if zone else "No time zone set."
+    text = f"{bold('Reminders in this chat')}\n{zone_line}\n\n" + "\n".join(lines)
+    rows.append([InlineKeyboardButton("➕ New reminder", callback_data=action("new"))])
+    return Page(text, InlineKeyboardMarkup(rows))
+
+
+def reminder_message(reminder: Reminder, kb: KnowledgeBase) -> tuple[str, InlineKeyboardMarkup]:
+    """The reminder itself: a rotating water tip, or one concrete stretch with its steps."""
+    if reminder.kind is Kind.WATER:
+        tips = kb.knowledge.hydration_tips.steps
+        text = f"{bold('💧 Time for some water')}\n{esc(tips[reminder.sent_count % len(tips)])}"
+    else:
+        stretch = kb.stretches[reminder.sent_count % len(kb.stretches)]
+        text = (
+            f"{bold(f'🧘 Stretch break: {stretch.name}')}\n{numbered(stretch.steps)}\n"
+            f"{bold('How much:')} {esc(stretch.dose)}"
+        )
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton("Done ✓", callback_data=action("x", reminder.id)),
+                InlineKeyboardButton("Snooze 15 min", callback_data=action("z", reminder.id)),
+                InlineKeyboardButton("Skip today", callback_data=action("k", reminder.id)),
+            ]
+        ]
+    )
+    return text, keyboard
+
+
+def confirm(question: str, yes_label: str, yes_data: str) -> Page:
+    """A yes / cancel question."""
+    keyboard = [
+        [
+            InlineKeyboardButton(yes_label, callback_data=yes_data),
+            InlineKeyboardButton("Cancel", callback_data=action("c")),
+        ]
+    ]
+    return Page(question, InlineKeyboardMarkup(keyboard))
+
+
+def chat_data(data: ChatData, now: datetime) -> Page:
+    """Everything stored about the chat, in plain words."""
+    if data.chat is None and not data.reminders:
+        return Page("I store nothing about this chat.", None)
+    lines = [bold("What I store about this chat")]
+    if data.chat is not None:
+        zone = describe_timezone(data.chat.timezone) if data.chat.timezone else "not set"
+        lines.append(
+            f"• Chat id {data.chat.chat_id} ({esc(data.chat.chat_type)}), "
+            f"first seen {data.chat.created_at:%Y-%m-%d}\n• Time zone: {esc(zone)}"
+        )
+    lines.append(f"• Reminders: {len(data.reminders)}")
+    lines += [f"   #{r.id} {describe(r)}, set by user {r.created_by}" for r in data.reminders]
+    lines.append(f"• Delivery log (due time, sent time, outcome): {data.delivery_count} entries")
+    for d in data.recent:
+        sent = f"{d.sent_at:%Y-%m-%d %H:%M} UTC" if d.sent_at else "not sent"
+        lines.append(
+            f"   #{d.reminder_id} due {d.due_at:%Y-%m-%d %H:%M} UTC: {esc(d.outcome)}, {sent}"
+        )
+    lines.append(italic("No names and no message texts are stored. /forget deletes all of it."))
+    return Page("\n".join(lines), None)
