@@ -79,7 +79,7 @@ class Dispatcher:
         self._queue: asyncio.Queue[Claim] = asyncio.Queue(maxsize=senders)
         self._senders = senders
         self._workers: list[asyncio.Task[None]] = []
-        self._idle: set[int] = set()
+        self._sending: set[int] = set()
         self._filler: asyncio.Task[None] | None = None
         self._recovered: list[Claim] = []
         self._stopping = False
@@ -108,8 +108,10 @@ class Dispatcher:
         self._stopping = True
         if self._filler is not None:
             self._filler.cancel()
+        # A worker waiting for work or for a retry holds nothing that would be lost: its claim
+        # stays pending in the database. Only a send already on the wire is waited for.
         for index, worker in enumerate(self._workers):
-            if index in self._idle:
+            if index not in self._sending:
                 worker.cancel()
         if self._workers:
             _, late = await asyncio.wait(self._workers, timeout=STOP_TIMEOUT_SECONDS)
@@ -146,17 +148,15 @@ class Dispatcher:
 
     async def _work(self, index: int) -> None:
         while not self._stopping:
-            self._idle.add(index)
             claim = await self._queue.get()
-            self._idle.discard(index)
             try:
-                await self._deliver(claim)
+                await self._deliver(claim, index)
             except Exception:
                 log.exception("delivering reminder %d failed", claim.reminder.id)
             finally:
                 self._queue.task_done()
 
-    async def _deliver(self, claim: Claim) -> None:
+    async def _deliver(self, claim: Claim, worker: int) -> None:
         backoff = FIRST_BACKOFF_SECONDS
         reminder = claim.reminder
         while True:
@@ -170,7 +170,11 @@ class Dispatcher:
                     now - claim.due_at,
                 )
                 return
-            result = await self.sender.send(claim)
+            self._sending.add(worker)
+            try:
+                result = await self.sender.send(claim)
+            finally:
+                self._sending.discard(worker)
             if result.outcome is Outcome.SENT:
                 await self.store.finish(
                     claim.delivery_id, "sent", self.clock.now(), result.message_id

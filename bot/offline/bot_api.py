@@ -806,6 +806,10 @@ class FakeBotApi:
         """Make the next `times` calls of `method` fail with `error`."""
         self._faults[method.lower()].extend([error] * times)
 
+    def clear_faults(self) -> None:
+        """Forget every failure queued by fail_next."""
+        self._faults.clear()
+
     def block_chat(self, chat_id: int) -> None:
         """From now on the bot gets 403 for anything it does in this chat."""
         self._blocked.add(chat_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ TOKEN = "123456789:AAExampleExampleExampleExample_1234"
 # Monday 2026-06-01 10:00 UTC: a plain day, far from daylight-saving changes.
 START = datetime(2026, 6, 1, 10, 0, tzinfo=UTC)
 HEARTBEAT = 0.05
+REMINDER_MARKS = ("Time for some water", "Stretch break")
 BOT_NAME = "CrampCoachBot"
 REPLY_TIMEOUT = 5.0
 
@@ -34,11 +36,18 @@ class Harness:
     clock: FakeClock
 
     async def say(
-        self, text: str, *, chat_id: int | None = None, chat_type: str = "private"
+        self,
+        text: str,
+        *,
+        chat_id: int | None = None,
+        chat_type: str = "private",
+        user_id: int = 1001,
     ) -> StoredMessage:
         """Send a message and return the bot's reply to it."""
         before = len(self.api.outbox)
-        sent = self.api.send_text(text, chat_id=chat_id, chat_type=chat_type, chat_title="Feet")
+        sent = self.api.send_text(
+            text, chat_id=chat_id, chat_type=chat_type, chat_title="Feet", user_id=user_id
+        )
         chat = sent["chat"]["id"]
 
         def replied() -> bool:
@@ -74,6 +83,25 @@ class Harness:
 
         await self.api.wait_for(done, REPLY_TIMEOUT)
         return self.current(chat_id, message.message_id)
+
+    def reminders_sent(self, chat_id: int) -> list[Sent]:
+        """Reminder messages the dispatcher sent to a chat."""
+        return [
+            s
+            for s in self.api.outbox
+            if s.method == "sendMessage"
+            and s.chat_id == chat_id
+            and any(mark in (s.plain or "") for mark in REMINDER_MARKS)
+        ]
+
+    async def wait_reminders(self, chat_id: int, count: int) -> list[Sent]:
+        """Wait until `count` reminders have reached the chat; return them."""
+        await self.api.wait_for(lambda: len(self.reminders_sent(chat_id)) >= count, 5)
+        return self.reminders_sent(chat_id)
+
+    async def quiet(self, heartbeats: int = 6) -> None:
+        """Let a few dispatcher heartbeats pass (to show that nothing more is sent)."""
+        await asyncio.sleep(HEARTBEAT * heartbeats)
 
     def button_data(self, chat_id: int, message_id: int, label: str) -> str:
         """The callback data of the button whose label contains `label`."""
