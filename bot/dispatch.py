@@ -28,7 +28,8 @@ from bot.storage import Store
 log = logging.getLogger(__name__)
 GRACE = timedelta(minutes=10)
 SENDERS = 8
-BATCH = 50
+# Claims wait in the bounded queue, so a batch costs only a few hundred small records.
+BATCH = 500
 FIRST_BACKOFF_SECONDS = 0.5
 MAX_BACKOFF_SECONDS = 30.0
 STOP_TIMEOUT_SECONDS = 10.0
@@ -102,6 +103,12 @@ class Dispatcher:
         if self._stopping or (self._filler is not None and not self._filler.done()):
             return
         self._filler = asyncio.create_task(self._fill())
+
+    async def idle(self) -> None:
+        """Wait until the current claim pass is over and every claimed reminder is handled."""
+        if self._filler is not None:
+            await self._filler
+        await self._queue.join()
 
     async def stop(self) -> None:
         """Stop claiming, let sends in flight finish, and leave the rest pending."""

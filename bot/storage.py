@@ -60,6 +60,12 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             UNIQUE (reminder_id, due_at)
         )""",
         "CREATE INDEX deliveries_pending ON deliveries (outcome) WHERE outcome = 'pending'",
+        # A sent reminder moves its tip rotation on, in the same statement that records it.
+        """CREATE TRIGGER deliveries_sent AFTER UPDATE OF outcome ON deliveries
+            WHEN NEW.outcome = 'sent' AND OLD.outcome != 'sent'
+            BEGIN
+                UPDATE reminders SET sent_count = sent_count + 1 WHERE id = NEW.reminder_id;
+            END""",
     ),
 )
 
@@ -184,6 +190,7 @@ class Store:
             row = await cursor.fetchone()
         version = int(row[0]) if row else 0
         if version > len(MIGRATIONS):
+            await self.close()
             raise StorageError(
                 f"the database at {self.path} has schema version {version}, newer than this "
                 f"bot's {len(MIGRATIONS)}: run a newer version of the bot"
@@ -399,22 +406,28 @@ class Store:
                 (to_seconds(now), limit),
             ) as cursor:
                 due = [_reminder(row) for row in await cursor.fetchall()]
-            claims = []
-            for reminder in due:
-                assert reminder.next_due is not None
-                cursor = await db.execute(
-                    "INSERT OR IGNORE INTO deliveries (reminder_id, due_at, claimed_at) "
-                    "VALUES (?, ?, ?)",
-                    (reminder.id, to_seconds(reminder.next_due), to_seconds(now)),
-                )
-                await db.execute(
-                    "UPDATE reminders SET next_due = ? WHERE id = ?",
-                    (to_seconds(advance(reminder, now)), reminder.id),
-                )
-                if cursor.rowcount:
-                    claim_id = int(cursor.lastrowid or 0)
-                    claims.append(Claim(claim_id, reminder, reminder.next_due))
-        return claims
+            if not due:
+                return []
+            claimed_at = to_seconds(now)
+            rows = [(r.id, to_seconds(r.next_due), claimed_at) for r in due if r.next_due]
+            # One statement for the whole batch: a due time already claimed is skipped, and
+            # RETURNING names the new deliveries.
+            placeholders = ", ".join("(?, ?, ?)" for _ in rows)
+            async with db.execute(
+                "INSERT OR IGNORE INTO deliveries (reminder_id, due_at, claimed_at) "
+                f"VALUES {placeholders} RETURNING id, reminder_id",
+                [value for row in rows for value in row],
+            ) as cursor:
+                inserted = {int(r[1]): int(r[0]) for r in await cursor.fetchall()}
+            await db.executemany(
+                "UPDATE reminders SET next_due = ? WHERE id = ?",
+                [(to_seconds(advance(r, now)), r.id) for r in due],
+            )
+        return [
+            Claim(inserted[r.id], r, r.next_due)
+            for r in due
+            if r.id in inserted and r.next_due is not None
+        ]
 
     async def pending_claims(self) -> list[Claim]:
         """Deliveries claimed but not finished: left over from a stop or a crash."""
@@ -433,18 +446,12 @@ class Store:
         at: datetime,
         message_id: int | None = None,
     ) -> None:
-        """Record how a claimed delivery ended; a sent one counts toward tip rotation."""
-        async with self.transaction() as db:
-            await db.execute(
+        """Record how a claimed delivery ended (one statement: a trigger counts sent ones)."""
+        async with self._write_lock:
+            await self.db.execute(
                 "UPDATE deliveries SET outcome = ?, sent_at = ?, message_id = ? WHERE id = ?",
                 (outcome, to_seconds(at) if outcome == "sent" else None, message_id, delivery_id),
             )
-            if outcome == "sent":
-                await db.execute(
-                    "UPDATE reminders SET sent_count = sent_count + 1 WHERE id = "
-                    "(SELECT reminder_id FROM deliveries WHERE id = ?)",
-                    (delivery_id,),
-                )
 
     async def deliveries(self, chat_id: int, limit: int) -> tuple[int, list[Delivery]]:
         """How many deliveries are recorded for a chat, and the latest `limit` of them."""

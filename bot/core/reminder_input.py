@@ -16,7 +16,9 @@ USAGE = (
 )
 _TIME = re.compile(r"(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?")
 _INTERVAL = re.compile(
-    r"(?:(\d+(?:[.,]\d+)?)\s*h(?:ours?|rs?)?)?\s*(?:(\d+)\s*m(?:in(?:ute)?s?)?)?", re.IGNORECASE
+    # Bounded digits: no sane interval needs more, and huge numbers would overflow.
+    r"(?:(\d{1,3}(?:[.,]\d{1,2})?)\s*h(?:ours?|rs?)?)?\s*(?:(\d{1,4})\s*m(?:in(?:ute)?s?)?)?",
+    re.IGNORECASE,
 )
 _WINDOW = re.compile(r"(.+?)\s*(?:-|–|—|\bto\b|\buntil\b)\s*(.+)")
 

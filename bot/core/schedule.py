@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo
 
 MIN_INTERVAL_MINUTES = 15
@@ -19,6 +20,14 @@ MAX_TIMES_PER_DAY = 12
 # Every day has at least one occurrence, so a week ahead always finds the next one; the day
 # before is searched too because a window over midnight starts the previous evening.
 _SEARCH_DAYS = range(-1, 8)
+_LARGEST_SHIFT = timedelta(hours=3)
+
+
+@cache
+def _zone(name: str) -> ZoneInfo:
+    # ZoneInfo keeps only a few zones strongly cached; schedules in many zones would
+    # otherwise reload zone files from disk again and again.
+    return ZoneInfo(name)
 
 
 class ScheduleError(ValueError):
@@ -57,7 +66,7 @@ class Schedule:
     @property
     def zone(self) -> ZoneInfo:
         """The user's time zone."""
-        return ZoneInfo(self.timezone)
+        return _zone(self.timezone)
 
     @property
     def over_midnight(self) -> bool:
@@ -85,20 +94,35 @@ class Schedule:
     def next_due(self, after: datetime) -> datetime:
         """The first instant strictly after `after` at which this schedule fires."""
         zone = self.zone
-        today = after.astimezone(zone).date()
+        local_after = after.astimezone(zone).replace(tzinfo=None)
+        # Wall-clock times this far before `after` cannot map to an instant after it (no
+        # zone shifts by more), so they are skipped without the cost of resolving them.
+        floor = local_after - _LARGEST_SHIFT
         for offset in _SEARCH_DAYS:
-            for local in self.local_occurrences(today + timedelta(days=offset)):
+            for local in self.local_occurrences(local_after.date() + timedelta(days=offset)):
+                if local < floor:
+                    continue
                 instant = resolve_local(local, zone)
                 if instant > after:
                     return instant
         raise AssertionError("no occurrence within a week")  # unreachable: every day has one
 
     def next_due_after_today(self, now: datetime) -> datetime:
-        """The first occurrence on a later local day than `now`'s ("skip today")."""
+        """The first occurrence of the next day's run ("skip today"). For a window over
+        midnight, "today" is the night under way: at 01:00 in 22:00-06:00 that is the one
+        that began yesterday evening."""
         zone = self.zone
-        tomorrow = now.astimezone(zone).date() + timedelta(days=1)
-        start_of_tomorrow = resolve_local(datetime.combine(tomorrow, time()), zone)
-        return self.next_due(start_of_tomorrow - timedelta(microseconds=1))
+        local = now.astimezone(zone)
+        day = local.date()
+        if (
+            self.interval_minutes is not None
+            and self.over_midnight
+            and self.window_end is not None
+            and local.time() <= self.window_end
+        ):
+            day -= timedelta(days=1)
+        first = next(self.local_occurrences(day + timedelta(days=1)))
+        return resolve_local(first, zone)
 
 
 def resolve_local(local: datetime, zone: ZoneInfo) -> datetime:

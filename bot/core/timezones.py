@@ -11,7 +11,9 @@ from bot.core.reminder_input import InputError
 
 _OFFSET = re.compile(r"(?:utc|gmt)?\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?")
 _UTC_NAMES = frozenset({"utc", "gmt", "z", "zulu", "utc+0", "gmt+0", "utc0"})
-MAX_OFFSET_HOURS = 14
+# The IANA Etc zones run from UTC-12 to UTC+14.
+MAX_OFFSET_WEST = 12
+MAX_OFFSET_EAST = 14
 EXAMPLES = "a city like Europe/Berlin or New York, or an offset like UTC+2"
 
 
@@ -58,8 +60,8 @@ def _offset_zone(sign: str, hours: int, minutes: int) -> str:
         raise InputError(
             "For a half-hour offset, send your city instead (like Asia/Kolkata or Adelaide)."
         )
-    if hours > MAX_OFFSET_HOURS:
-        raise InputError(f"UTC offsets run from -{MAX_OFFSET_HOURS} to +{MAX_OFFSET_HOURS}.")
+    if hours > (MAX_OFFSET_EAST if sign == "+" else MAX_OFFSET_WEST):
+        raise InputError(f"UTC offsets run from -{MAX_OFFSET_WEST} to +{MAX_OFFSET_EAST}.")
     if hours == 0:
         return "UTC"
     # POSIX-style Etc zones flip the sign: UTC+2 is Etc/GMT-2.

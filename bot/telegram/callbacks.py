@@ -7,6 +7,8 @@ import re
 from bot.core.views import Screen, View
 
 CALLBACK_DATA_MAX_BYTES = 64
+# Reminder buttons carry 'R:<action>:<args>'; lookup buttons never start with it.
+REMINDER_PREFIX = "R"
 START_PAYLOAD_MAX = 64
 _SCREENS = {screen.value: screen for screen in Screen}
 _ARG = re.compile(r"[a-z0-9-]{0,40}")
@@ -53,3 +55,8 @@ def parse_start_payload(payload: str) -> View | None:
     if screen is None or len(payload) > START_PAYLOAD_MAX or not _ARG.fullmatch(arg):
         return None
     return View(screen, arg)
+
+
+def reminder_action(name: str, *args: int | str) -> str:
+    """Button data for a reminder action: 'R:p:12'."""
+    return ":".join((REMINDER_PREFIX, name, *(str(a) for a in args)))

@@ -28,12 +28,12 @@ from bot.core.reminder_input import InputError, parse_reminder
 from bot.core.reminders import describe_next
 from bot.core.timezones import describe_timezone, resolve_timezone
 from bot.reminder_service import ReminderError, ReminderService
+from bot.telegram.callbacks import REMINDER_PREFIX
+from bot.telegram.callbacks import reminder_action as action
 from bot.telegram.html import esc
 from bot.telegram.lookup_handlers import command_argument
 from bot.telegram.reminder_render import (
-    PREFIX,
     Draft,
-    action,
     chat_data,
     confirm,
     created,
@@ -86,7 +86,7 @@ class ReminderHandlers:
         }
         for name, aliases, _ in REMINDER_COMMANDS:
             app.add_handler(CommandHandler((name, *aliases), commands[name]))
-        app.add_handler(CallbackQueryHandler(self.on_button, pattern=f"^{PREFIX}:"))
+        app.add_handler(CallbackQueryHandler(self.on_button, pattern=f"^{REMINDER_PREFIX}:"))
         app.add_handler(ChatMemberHandler(self.on_membership, ChatMemberHandler.MY_CHAT_MEMBER))
 
     async def may_manage(self, update: Update, context: Context) -> bool:

@@ -19,10 +19,11 @@ from bot.core.reminders import (
 )
 from bot.core.timezones import describe_timezone
 from bot.reminder_service import ChatData
+from bot.telegram.callbacks import REMINDER_PREFIX
+from bot.telegram.callbacks import reminder_action as action
 from bot.telegram.html import bold, esc, italic, numbered
 from bot.telegram.render import Page
 
-PREFIX = "R"
 FREQUENCIES = (30, 60, 90, 120, 180, 240)
 TIME_PRESETS = (
     (time(9), time(13), time(18)),
@@ -75,7 +76,7 @@ class Draft:
         window = f"{_hhmm(self.window[0])}-{_hhmm(self.window[1])}" if self.window else ""
         zone = str(ZONES.index(self.zone)) if self.zone in ZONES else ""
         edit = str(self.edit) if self.edit is not None else ""
-        data = f"{PREFIX}:n:{_KIND_CODES[self.kind]}:{frequency}:{window}:{zone}:{edit}"
+        data = f"{REMINDER_PREFIX}:n:{_KIND_CODES[self.kind]}:{frequency}:{window}:{zone}:{edit}"
         return data if len(data.encode()) <= CALLBACK_MAX else None
 
     @classmethod
@@ -122,11 +123,6 @@ class Draft:
     def needs_window(self) -> bool:
         """Whether waking hours are still to be chosen."""
         return self.interval is not None and self.window is None
-
-
-def action(name: str, *args: int | str) -> str:
-    """Button data for a reminder action: 'R:p:12'."""
-    return ":".join((PREFIX, name, *(str(a) for a in args)))
 
 
 def _button(label: str, data: str | None) -> list[InlineKeyboardButton]:

@@ -11,7 +11,7 @@ from bot import __version__
 from bot.core.knowledge import KnowledgeBase
 from bot.core.models import Checklist, Nutrient
 from bot.core.views import Screen, View
-from bot.telegram.callbacks import pack
+from bot.telegram.callbacks import pack, reminder_action
 from bot.telegram.html import bold, bullets, echo, esc, italic, link, number, numbered, paginate
 
 Row = list[InlineKeyboardButton]
@@ -101,7 +101,10 @@ class Renderer:
                 button("🥦 Foods", View(Screen.NUTRIENTS, "f")),
                 button("🧘 Stretches", View(Screen.STRETCHES)),
             ],
-            [button("🚩 When to see a doctor", View(Screen.RED_FLAGS))],
+            [
+                InlineKeyboardButton("⏰ Reminders", callback_data=reminder_action("l")),
+                button("🚩 When to see a doctor", View(Screen.RED_FLAGS)),
+            ],
         ]
 
     def _nav(self, *extra: InlineKeyboardButton, red_flags: bool = True) -> list[Row]:
@@ -148,6 +151,10 @@ class Renderer:
             ("/relief", "what to do during a cramp, now"),
             ("/stretches", "stretches and exercises with steps"),
             ("/redflags", "when to see a doctor, and when to get help now"),
+            ("/remind", "water or stretch reminders, e.g. /remind water every 2h 08:00-22:00"),
+            ("/reminders", "your reminders: pause, edit, delete"),
+            ("/timezone Berlin", "your time zone, so reminders follow your clock"),
+            ("/mydata, /forget", "see or delete everything stored about this chat"),
             ("/sources", "where every fact comes from"),
             ("/about", "what this bot is"),
         )

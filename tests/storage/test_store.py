@@ -1,0 +1,437 @@
+"""The SQLite store: migrations, pragmas, reminders, and claiming each due time exactly once."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.core.reminder_input import Kind
+from bot.core.reminders import Claim, Reminder
+from bot.core.schedule import Schedule
+from bot.storage import MIGRATIONS, ReminderLimitError, StorageError, Store
+
+BERLIN = "Europe/Berlin"
+EVERY_2H = Schedule(BERLIN, 120, time(8, 0), time(22, 0))
+MORNINGS = Schedule(BERLIN, times=(time(7, 30), time(21, 0)))
+NOW = datetime(2026, 6, 1, 6, 0, tzinfo=UTC)  # 08:00 CEST
+TEN_CEST = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
+
+
+def utc(*parts: int) -> datetime:
+    return datetime(*parts, tzinfo=UTC)
+
+
+def key(claim: Claim) -> tuple[int, int, datetime]:
+    """A claim's identity: its reminder is a snapshot and its next_due moves on."""
+    return claim.delivery_id, claim.reminder.id, claim.due_at
+
+
+def advance(reminder: Reminder, now: datetime) -> datetime:
+    """What the dispatcher passes: the occurrence after the claimed one (or after now)."""
+    assert reminder.next_due is not None
+    return reminder.schedule.next_due(max(reminder.next_due, now))
+
+
+@pytest.fixture
+def path(tmp_path: Path) -> Path:
+    return tmp_path / "data" / "bot.sqlite3"
+
+
+@pytest.fixture
+async def store(path: Path) -> AsyncIterator[Store]:
+    store = Store(path)
+    await store.open()
+    yield store
+    await store.close()
+
+
+async def add(
+    store: Store,
+    chat_id: int = 1,
+    *,
+    schedule: Schedule = EVERY_2H,
+    next_due: datetime = TEN_CEST,
+    limit: int = 20,
+) -> Reminder:
+    return await store.add_reminder(
+        chat_id=chat_id,
+        chat_type="private",
+        created_by=chat_id * 10,
+        kind=Kind.WATER,
+        schedule=schedule,
+        next_due=next_due,
+        now=NOW,
+        limit=limit,
+    )
+
+
+async def count(store: Store, table: str) -> int:
+    async with store.db.execute(f"SELECT COUNT(*) FROM {table}") as cursor:
+        row = await cursor.fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def set_user_version(path: Path, version: int) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(path) as db:
+        db.execute(f"PRAGMA user_version = {version}")
+    db.close()
+
+
+def user_version(path: Path) -> int:
+    with sqlite3.connect(path) as db:
+        version = int(db.execute("PRAGMA user_version").fetchone()[0])
+    db.close()
+    return version
+
+
+# Schema and connection
+
+
+async def test_new_database_gets_every_migration(store: Store, path: Path) -> None:
+    assert len(MIGRATIONS) == 1
+    assert await store.schema_version() == 1
+    async with store.db.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+    ) as cursor:
+        tables = [row[0] for row in await cursor.fetchall()]
+    assert tables == ["chats", "deliveries", "reminders"]
+    assert user_version(path) == 1  # created, with its data folder
+
+
+async def test_reopening_is_idempotent_and_keeps_data(store: Store, path: Path) -> None:
+    reminder = await add(store)
+    await store.close()
+    await store.close()  # closing twice is fine
+    assert not store.is_open
+    again = Store(path)
+    await again.open()
+    try:
+        assert await again.schema_version() == 1
+        assert await again.reminders(1) == [reminder]
+    finally:
+        await again.close()
+
+
+async def test_a_newer_database_is_refused(path: Path) -> None:
+    set_user_version(path, 99)
+    store = Store(path)
+    try:
+        with pytest.raises(StorageError) as caught:
+            await store.open()
+        assert "schema version 99, newer than this bot's 1" in str(caught.value)
+        assert str(path) in str(caught.value)
+    finally:
+        await store.close()
+    assert user_version(path) == 99
+
+
+async def test_a_refused_database_is_not_left_open(path: Path) -> None:
+    set_user_version(path, 99)
+    store = Store(path)
+    try:
+        with pytest.raises(StorageError):
+            await store.open()
+        assert not store.is_open
+    finally:
+        await store.close()
+
+
+async def test_using_a_closed_store_is_a_storage_error(path: Path) -> None:
+    store = Store(path)
+    with pytest.raises(StorageError, match=r"not open"):
+        await store.reminders(1)
+
+
+@pytest.mark.parametrize(
+    ("pragma", "value"),
+    [("journal_mode", "wal"), ("foreign_keys", 1), ("synchronous", 1), ("busy_timeout", 5000)],
+)
+async def test_connection_pragmas(store: Store, pragma: str, value: object) -> None:
+    async with store.db.execute(f"PRAGMA {pragma}") as cursor:
+        row = await cursor.fetchone()
+    assert row is not None
+    assert row[0] == value
+
+
+async def test_a_failed_transaction_is_rolled_back(store: Store) -> None:
+    async def insert_then_fail() -> None:
+        async with store.transaction() as db:
+            await db.execute(
+                "INSERT INTO chats (chat_id, chat_type, created_at) VALUES (5, 'private', 0)"
+            )
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        await insert_then_fail()
+    assert await store.chat(5) is None
+    assert (await add(store, 5)).chat_id == 5  # the write lock was released
+
+
+# Reminders
+
+
+async def test_add_reminder_stores_everything(store: Store) -> None:
+    reminder = await add(store, 7, schedule=MORNINGS, next_due=utc(2026, 6, 1, 19, 0))
+    assert reminder == Reminder(
+        id=reminder.id,
+        chat_id=7,
+        created_by=70,
+        kind=Kind.WATER,
+        schedule=MORNINGS,
+        active=True,
+        next_due=utc(2026, 6, 1, 19, 0),
+        sent_count=0,
+    )
+    chat = await store.chat(7)
+    assert chat is not None
+    assert (chat.chat_type, chat.timezone, chat.created_at) == ("private", None, NOW)
+
+
+async def test_times_are_stored_as_whole_seconds(store: Store) -> None:
+    reminder = await add(store, next_due=TEN_CEST + timedelta(microseconds=999_999))
+    assert reminder.next_due == TEN_CEST
+    assert reminder.next_due.tzinfo is UTC
+
+
+async def test_reminders_are_listed_oldest_first_per_chat(store: Store) -> None:
+    first, _, third = await add(store, 1), await add(store, 2), await add(store, 1)
+    assert [r.id for r in await store.reminders(1)] == [first.id, third.id]
+    assert await store.reminders(3) == []
+
+
+async def test_the_per_chat_limit(store: Store) -> None:
+    await add(store, 1, limit=2)
+    await add(store, 1, limit=2)
+    with pytest.raises(ReminderLimitError):
+        await add(store, 1, limit=2)
+    assert len(await store.reminders(1)) == 2
+    assert (await add(store, 2, limit=2)).chat_id == 2
+
+
+async def test_delete_reminder_only_in_its_own_chat(store: Store) -> None:
+    reminder = await add(store, 1)
+    assert not await store.delete_reminder(reminder.id, 2)
+    assert await store.reminder(reminder.id) == reminder
+    assert await store.delete_reminder(reminder.id, 1)
+    assert await store.reminder(reminder.id) is None
+
+
+async def test_set_next_due_none_pauses(store: Store) -> None:
+    reminder = await add(store)
+    await store.set_next_due(reminder.id, None)
+    paused = await store.reminder(reminder.id)
+    assert paused is not None
+    assert (paused.active, paused.next_due) == (False, None)
+    await store.set_next_due(reminder.id, TEN_CEST)
+    resumed = await store.reminder(reminder.id)
+    assert resumed is not None
+    assert (resumed.active, resumed.next_due) == (True, TEN_CEST)
+
+
+async def test_set_timezone_moves_reminders_keeping_local_times(store: Store) -> None:
+    active = await add(store, 1, schedule=MORNINGS, next_due=utc(2026, 6, 1, 19, 0))
+    paused = await add(store, 1)
+    await store.set_next_due(paused.id, None)
+    other = await add(store, 2)
+    now = utc(2026, 6, 1, 12, 0)
+    moved = await store.set_timezone(
+        1, "private", "America/New_York", now, lambda s: s.next_due(now)
+    )
+    assert moved == 2
+    chat = await store.chat(1)
+    assert chat is not None
+    assert chat.timezone == "America/New_York"
+    new_active = await store.reminder(active.id)
+    assert new_active is not None
+    assert new_active.schedule.timezone == "America/New_York"
+    assert new_active.schedule.times == (time(7, 30), time(21, 0))
+    assert new_active.next_due == utc(2026, 6, 2, 1, 0)  # 21:00 EDT
+    new_paused = await store.reminder(paused.id)
+    assert new_paused is not None
+    assert (new_paused.active, new_paused.next_due) == (False, None)
+    assert new_paused.schedule.timezone == "America/New_York"
+    assert await store.reminder(other.id) == other
+
+
+async def test_deactivate_chat_pauses_only_that_chat(store: Store) -> None:
+    mine = [await add(store, 1), await add(store, 1)]
+    await store.set_next_due(mine[1].id, None)
+    theirs = await add(store, 2)
+    assert await store.deactivate_chat(1) == 1
+    assert [(r.active, r.next_due) for r in await store.reminders(1)] == [
+        (False, None),
+        (False, None),
+    ]
+    assert await store.reminder(theirs.id) == theirs
+    assert await store.deactivate_chat(1) == 0
+
+
+async def test_delete_reminders_of_one_chat(store: Store) -> None:
+    await add(store, 1)
+    await add(store, 1)
+    theirs = await add(store, 2)
+    assert await store.delete_reminders(1) == 2
+    assert await store.reminders(1) == []
+    assert await store.reminders(2) == [theirs]
+
+
+# Claiming and delivering
+
+
+async def test_add_claim_finish_cycle(store: Store) -> None:
+    reminder = await add(store)
+    now = TEN_CEST + timedelta(seconds=5)
+    [claim] = await store.claim_due(now, 10, advance)
+    assert claim.due_at == TEN_CEST
+    assert claim.reminder == reminder
+    claimed = await store.reminder(reminder.id)
+    assert claimed is not None
+    assert claimed.next_due == utc(2026, 6, 1, 10, 0)  # 12:00 CEST
+    assert [key(c) for c in await store.pending_claims()] == [key(claim)]
+
+    await store.finish(claim.delivery_id, "sent", now, message_id=42)
+    assert await store.pending_claims() == []
+    finished = await store.reminder(reminder.id)
+    assert finished is not None
+    assert finished.sent_count == 1
+    total, [delivery] = await store.deliveries(1, 5)
+    assert total == 1
+    assert (delivery.id, delivery.reminder_id, delivery.due_at) == (
+        claim.delivery_id,
+        reminder.id,
+        TEN_CEST,
+    )
+    assert (delivery.sent_at, delivery.outcome) == (utc(2026, 6, 1, 8, 0, 5), "sent")
+
+
+async def test_a_failed_delivery_is_not_counted_as_sent(store: Store) -> None:
+    reminder = await add(store)
+    [claim] = await store.claim_due(TEN_CEST, 10, advance)
+    await store.finish(claim.delivery_id, "failed", TEN_CEST)
+    after = await store.reminder(reminder.id)
+    assert after is not None
+    assert after.sent_count == 0
+    _, [delivery] = await store.deliveries(1, 5)
+    assert (delivery.sent_at, delivery.outcome) == (None, "failed")
+    assert await store.pending_claims() == []
+
+
+async def test_nothing_is_claimed_before_it_is_due(store: Store) -> None:
+    await add(store)
+    paused = await add(store)
+    await store.set_next_due(paused.id, None)
+    assert await store.claim_due(TEN_CEST - timedelta(seconds=1), 10, advance) == []
+    assert await count(store, "deliveries") == 0
+
+
+async def test_claiming_twice_at_the_same_now_claims_nothing_more(store: Store) -> None:
+    await add(store)
+    assert len(await store.claim_due(TEN_CEST, 10, advance)) == 1
+    assert await store.claim_due(TEN_CEST, 10, advance) == []
+    assert await count(store, "deliveries") == 1
+
+
+async def test_a_due_time_is_never_claimed_twice(store: Store) -> None:
+    reminder = await add(store)
+    [claim] = await store.claim_due(TEN_CEST, 10, advance)
+    # Put the same due time back, as a stale writer might: it is not claimed again...
+    await store.set_next_due(reminder.id, TEN_CEST)
+    assert await store.claim_due(TEN_CEST, 10, advance) == []
+    assert [key(c) for c in await store.pending_claims()] == [key(claim)]
+    # ...but the reminder still moves on.
+    moved = await store.reminder(reminder.id)
+    assert moved is not None
+    assert moved.next_due == utc(2026, 6, 1, 10, 0)
+
+
+async def test_claiming_advances_with_the_callback(store: Store) -> None:
+    reminder = await add(store)
+    calls: list[tuple[int, datetime | None, datetime]] = []
+    later = utc(2026, 6, 3, 0, 0)
+
+    def record(claimed: Reminder, now: datetime) -> datetime:
+        calls.append((claimed.id, claimed.next_due, now))
+        return later
+
+    now = TEN_CEST + timedelta(minutes=3)
+    await store.claim_due(now, 10, record)
+    assert calls == [(reminder.id, TEN_CEST, now)]
+    moved = await store.reminder(reminder.id)
+    assert moved is not None
+    assert moved.next_due == later
+
+
+async def test_claims_come_earliest_first_up_to_the_limit(store: Store) -> None:
+    late = await add(store, next_due=TEN_CEST)
+    early = await add(store, next_due=TEN_CEST - timedelta(hours=1))
+    middle = await add(store, next_due=TEN_CEST - timedelta(minutes=30))
+    claims = await store.claim_due(TEN_CEST, 2, advance)
+    assert [(c.reminder.id, c.due_at) for c in claims] == [
+        (early.id, TEN_CEST - timedelta(hours=1)),
+        (middle.id, TEN_CEST - timedelta(minutes=30)),
+    ]
+    [last] = await store.claim_due(TEN_CEST, 2, advance)
+    assert (last.reminder.id, last.due_at) == (late.id, TEN_CEST)
+
+
+async def test_pending_claims_survive_a_restart(store: Store, path: Path) -> None:
+    await add(store, 1)
+    await add(store, 2, next_due=TEN_CEST - timedelta(minutes=1))
+    claims = await store.claim_due(TEN_CEST, 10, advance)
+    await store.finish(claims[0].delivery_id, "sent", TEN_CEST)
+    await store.close()
+    reopened = Store(path)
+    await reopened.open()
+    try:
+        [pending] = await reopened.pending_claims()
+        assert key(pending) == key(claims[1])
+        assert (pending.reminder.chat_id, pending.due_at) == (1, TEN_CEST)
+        assert pending.reminder.next_due == utc(2026, 6, 1, 10, 0)
+    finally:
+        await reopened.close()
+
+
+async def test_deliveries_lists_the_latest_first(store: Store) -> None:
+    reminder = await add(store)
+    for hours in (0, 2, 4):
+        await store.claim_due(TEN_CEST + timedelta(hours=hours), 10, advance)
+    total, latest = await store.deliveries(1, 2)
+    assert total == 3
+    assert [(d.reminder_id, d.due_at) for d in latest] == [
+        (reminder.id, utc(2026, 6, 1, 12, 0)),
+        (reminder.id, utc(2026, 6, 1, 10, 0)),
+    ]
+    assert await store.deliveries(2, 5) == (0, [])
+
+
+# Forgetting
+
+
+async def test_forget_chat_cascades_to_reminders_and_deliveries(store: Store) -> None:
+    await add(store, 1)
+    await add(store, 1)
+    theirs = await add(store, 2)
+    await store.claim_due(TEN_CEST, 10, advance)
+    assert await count(store, "deliveries") == 3
+
+    assert await store.forget_chat(1)
+    assert await store.chat(1) is None
+    assert await store.reminders(1) == []
+    assert await count(store, "reminders") == 1
+    assert await count(store, "deliveries") == 1
+    [pending] = await store.pending_claims()
+    assert pending.reminder.id == theirs.id
+    assert not await store.forget_chat(1)
+
+
+async def test_deleting_a_reminder_deletes_its_deliveries(store: Store) -> None:
+    reminder = await add(store)
+    await store.claim_due(TEN_CEST, 10, advance)
+    assert await store.delete_reminder(reminder.id, 1)
+    assert await count(store, "deliveries") == 0
