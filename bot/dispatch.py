@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import Enum
 from typing import Protocol
@@ -41,6 +41,7 @@ class Outcome(Enum):
     SENT = "sent"
     UNREACHABLE = "unreachable"  # blocked, removed, chat gone: stop sending to this chat
     RETRY = "retry"  # rate limited or a network problem: try again
+    MOVED = "moved"  # the group became a supergroup with a new chat id: follow it
     FAILED = "failed"  # a bad request that will not get better by retrying
 
 
@@ -51,6 +52,7 @@ class SendResult:
     outcome: Outcome
     message_id: int | None = None
     retry_after: float | None = None
+    new_chat_id: int | None = None
 
 
 class Sender(Protocol):
@@ -192,6 +194,11 @@ class Dispatcher:
                 paused = await self.store.deactivate_chat(reminder.chat_id)
                 log.info("chat unreachable: paused its %d reminders", paused)
                 return
+            if result.outcome is Outcome.MOVED and result.new_chat_id is not None:
+                await self.store.move_chat(reminder.chat_id, result.new_chat_id)
+                reminder = replace(reminder, chat_id=result.new_chat_id)
+                claim = replace(claim, reminder=reminder)
+                continue
             if result.outcome is Outcome.FAILED:
                 await self.store.finish(claim.delivery_id, "failed", now)
                 return

@@ -154,6 +154,10 @@ class ReminderService:
         """Delete everything stored about the chat."""
         return await self.store.forget_chat(chat_id)
 
+    async def chat_moved(self, old_id: int, new_id: int) -> int:
+        """The group became a supergroup: its reminders follow it to the new chat id."""
+        return await self.store.move_chat(old_id, new_id)
+
     async def chat_gone(self, chat_id: int) -> int:
         """The bot was blocked or removed: pause the chat's reminders."""
         return await self.store.deactivate_chat(chat_id)

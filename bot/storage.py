@@ -264,6 +264,21 @@ class Store:
             (chat_id, chat_type, to_seconds(now)),
         )
 
+    async def move_chat(self, old_id: int, new_id: int) -> int:
+        """A group became a supergroup with a new id: move its settings and reminders there.
+        How many reminders moved."""
+        async with self.transaction() as db:
+            await db.execute(
+                "INSERT OR IGNORE INTO chats (chat_id, chat_type, timezone, created_at) "
+                "SELECT ?, 'supergroup', timezone, created_at FROM chats WHERE chat_id = ?",
+                (new_id, old_id),
+            )
+            cursor = await db.execute(
+                "UPDATE reminders SET chat_id = ? WHERE chat_id = ?", (new_id, old_id)
+            )
+            await db.execute("DELETE FROM chats WHERE chat_id = ?", (old_id,))
+            return cursor.rowcount
+
     async def forget_chat(self, chat_id: int) -> bool:
         """Delete everything stored about a chat; whether there was anything."""
         async with self.transaction() as db:

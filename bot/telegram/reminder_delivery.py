@@ -36,7 +36,9 @@ class TelegramSender:
             wait = error.retry_after
             seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
             return SendResult(Outcome.RETRY, retry_after=seconds)
-        except (Forbidden, ChatMigrated):
+        except ChatMigrated as error:
+            return SendResult(Outcome.MOVED, new_chat_id=error.new_chat_id)
+        except Forbidden:
             return SendResult(Outcome.UNREACHABLE)
         except BadRequest as error:
             if any(reason in str(error).lower() for reason in _GONE):

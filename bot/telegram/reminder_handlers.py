@@ -22,6 +22,8 @@ from telegram.ext import (
     ChatMemberHandler,
     CommandHandler,
     ContextTypes,
+    MessageHandler,
+    filters,
 )
 
 from bot.core.reminder_input import InputError, parse_reminder
@@ -88,6 +90,7 @@ class ReminderHandlers:
             app.add_handler(CommandHandler((name, *aliases), commands[name]))
         app.add_handler(CallbackQueryHandler(self.on_button, pattern=f"^{REMINDER_PREFIX}:"))
         app.add_handler(ChatMemberHandler(self.on_membership, ChatMemberHandler.MY_CHAT_MEMBER))
+        app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, self.on_migrate))
 
     async def may_manage(self, update: Update, context: Context) -> bool:
         """Anyone in a private chat; in a group, its admins (and anonymous admins)."""
@@ -193,7 +196,7 @@ class ReminderHandlers:
         if message is None or not await self._allowed(update, context):
             return
         data = await self.service.data(message.chat.id)
-        await self._reply(message, chat_data(data, self.service.clock.now()))
+        await self._reply(message, chat_data(data))
 
     async def forget(self, update: Update, context: Context) -> None:
         """Offer to delete everything stored about the chat."""
@@ -214,6 +217,13 @@ class ReminderHandlers:
         if change.new_chat_member.status in (ChatMember.BANNED, ChatMember.LEFT):
             paused = await self.service.chat_gone(change.chat.id)
             log.info("removed from a chat: paused its %d reminders", paused)
+
+    async def on_migrate(self, update: Update, context: Context) -> None:
+        """Follow a group that became a supergroup (Telegram gives it a new chat id)."""
+        message = update.effective_message
+        if message is not None and message.migrate_to_chat_id is not None:
+            moved = await self.service.chat_moved(message.chat.id, message.migrate_to_chat_id)
+            log.info("group became a supergroup: moved its %d reminders", moved)
 
     # Buttons
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime, time
+from datetime import UTC, datetime, time
+from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -273,24 +274,27 @@ def confirm(question: str, yes_label: str, yes_data: str) -> Page:
     return Page(question, InlineKeyboardMarkup(keyboard))
 
 
-def chat_data(data: ChatData, now: datetime) -> Page:
-    """Everything stored about the chat, in plain words."""
+def chat_data(data: ChatData) -> Page:
+    """Everything stored about the chat, in plain words, times in the chat's zone."""
     if data.chat is None and not data.reminders:
         return Page("I store nothing about this chat.", None)
+    zone = data.chat.timezone if data.chat is not None else None
+    local = ZoneInfo(zone) if zone else UTC
+    suffix = "" if zone else " UTC"
     lines = [bold("What I store about this chat")]
     if data.chat is not None:
-        zone = describe_timezone(data.chat.timezone) if data.chat.timezone else "not set"
+        shown_zone = describe_timezone(zone) if zone else "not set"
         lines.append(
             f"• Chat id {data.chat.chat_id} ({esc(data.chat.chat_type)}), "
-            f"first seen {data.chat.created_at:%Y-%m-%d}\n• Time zone: {esc(zone)}"
+            f"first seen {data.chat.created_at.astimezone(local):%Y-%m-%d}\n"
+            f"• Time zone: {esc(shown_zone)}"
         )
     lines.append(f"• Reminders: {len(data.reminders)}")
     lines += [f"   #{r.id} {describe(r)}, set by user {r.created_by}" for r in data.reminders]
     lines.append(f"• Delivery log (due time, sent time, outcome): {data.delivery_count} entries")
     for d in data.recent:
-        sent = f"{d.sent_at:%Y-%m-%d %H:%M} UTC" if d.sent_at else "not sent"
-        lines.append(
-            f"   #{d.reminder_id} due {d.due_at:%Y-%m-%d %H:%M} UTC: {esc(d.outcome)}, {sent}"
-        )
+        due = f"{d.due_at.astimezone(local):%Y-%m-%d %H:%M}{suffix}"
+        sent = f"sent {d.sent_at.astimezone(local):%H:%M}" if d.sent_at else "not sent"
+        lines.append(f"   #{d.reminder_id} due {due}: {esc(d.outcome)}, {sent}")
     lines.append(italic("No names and no message texts are stored. /forget deletes all of it."))
     return Page("\n".join(lines), None)

@@ -113,3 +113,22 @@ async def test_daylight_saving_keeps_local_times(kb: KnowledgeBase, tmp_path: Pa
         assert bot.reminders_sent(USER) == []
         clock.set(datetime(2026, 10, 25, 7, 0, tzinfo=UTC))  # 08:00 winter time
         await bot.wait_reminders(USER, 1)
+
+
+async def test_reminders_follow_a_group_that_became_a_supergroup(bot: Harness) -> None:
+    group, supergroup = -4001, -1004001
+    bot.api.set_member_status(group, USER, "administrator")
+    await set_water_reminder(bot, group, chat_type="group")
+    upgraded = BotApiError(
+        400,
+        "Bad Request: group chat was upgraded to a supergroup chat",
+        migrate_to_chat_id=supergroup,
+    )
+    bot.api.fail_next("sendMessage", upgraded)
+    bot.api.send_text("hello", chat_id=supergroup, chat_type="supergroup", chat_title="Feet")
+    bot.clock.set(FIRST_DUE)
+    await bot.wait_reminders(supergroup, 1)
+    bot.api.set_member_status(supergroup, USER, "administrator")
+    listing = await bot.say("/reminders", chat_id=supergroup, chat_type="supergroup")
+    assert "#1 💧 Water" in listing.plain
+    assert "Europe/Berlin" in listing.plain
