@@ -122,6 +122,22 @@ def _parse_time(text: str | None) -> time | None:
     return time.fromisoformat(text) if text else None
 
 
+def _schedule_values(
+    kind: Kind, schedule: Schedule, next_due: datetime
+) -> tuple[str, str, int | None, str | None, str | None, str, int]:
+    """Column values for kind, timezone, interval_minutes, window_start, window_end, times
+    and next_due, in that order."""
+    return (
+        kind.value,
+        schedule.timezone,
+        schedule.interval_minutes,
+        _time_text(schedule.window_start),
+        _time_text(schedule.window_end),
+        " ".join(t.strftime("%H:%M") for t in schedule.times),
+        to_seconds(next_due),
+    )
+
+
 def _reminder(row: Sequence[object]) -> Reminder:
     (rid, chat_id, created_by, kind, zone, interval, start, end, times, active, due, sent) = row
     schedule = Schedule(
@@ -309,19 +325,13 @@ class Store:
             if row is not None and int(row[0]) >= limit:
                 raise ReminderLimitError
             cursor = await db.execute(
-                "INSERT INTO reminders (chat_id, created_by, kind, timezone, interval_minutes, "
-                "window_start, window_end, times, next_due, created_at) "
+                "INSERT INTO reminders (kind, timezone, interval_minutes, window_start, "
+                "window_end, times, next_due, chat_id, created_by, created_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
+                    *_schedule_values(kind, schedule, next_due),
                     chat_id,
                     created_by,
-                    kind.value,
-                    schedule.timezone,
-                    schedule.interval_minutes,
-                    _time_text(schedule.window_start),
-                    _time_text(schedule.window_end),
-                    " ".join(t.strftime("%H:%M") for t in schedule.times),
-                    to_seconds(next_due),
                     to_seconds(now),
                 ),
             )
@@ -357,18 +367,9 @@ class Store:
         async with self.transaction() as db:
             await db.execute(
                 "UPDATE reminders SET kind = ?, timezone = ?, interval_minutes = ?, "
-                "window_start = ?, window_end = ?, times = ?, active = 1, next_due = ? "
+                "window_start = ?, window_end = ?, times = ?, next_due = ?, active = 1 "
                 "WHERE id = ?",
-                (
-                    kind.value,
-                    schedule.timezone,
-                    schedule.interval_minutes,
-                    _time_text(schedule.window_start),
-                    _time_text(schedule.window_end),
-                    " ".join(t.strftime("%H:%M") for t in schedule.times),
-                    to_seconds(next_due),
-                    reminder_id,
-                ),
+                (*_schedule_values(kind, schedule, next_due), reminder_id),
             )
 
     async def set_next_due(self, reminder_id: int, next_due: datetime | None) -> None:

@@ -1184,14 +1184,18 @@ class FakeBotApi:
         markup = self._markup(params.get("reply_markup"))
         reply_to = self._reply_target(chat, params)
         message = self._store(chat, self.bot_user, True, raw, plain, entities, markup, reply_to)
+        return self._record_message("sendMessage", params, chat, message)
+
+    def _record_message(self, method: str, params: JSON, chat: _Chat, message: _Message) -> JSON:
+        """Log a call that left `message` as it now stands; return it as the reply."""
         self._record(
-            "sendMessage",
+            method,
             params,
             chat_id=chat.id,
             message_id=message.message_id,
-            text=raw,
-            plain=plain,
-            reply_markup=markup,
+            text=message.text,
+            plain=message.plain,
+            reply_markup=message.reply_markup,
         )
         return self._message_json(message)
 
@@ -1218,16 +1222,7 @@ class FakeBotApi:
         # An edit without reply_markup removes the keyboard, as on Telegram.
         message.reply_markup = markup
         message.edit_date = int(self._clock())
-        self._record(
-            "editMessageText",
-            params,
-            chat_id=chat.id,
-            message_id=message.message_id,
-            text=raw,
-            plain=plain,
-            reply_markup=markup,
-        )
-        return self._message_json(message)
+        return self._record_message("editMessageText", params, chat, message)
 
     def _edit_message_reply_markup(self, params: JSON) -> JSON | bool:
         inline_id = params.get("inline_message_id")
