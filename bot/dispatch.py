@@ -87,11 +87,6 @@ class Dispatcher:
         self._recovered: list[Claim] = []
         self._stopping = False
 
-    @property
-    def alive(self) -> bool:
-        """Whether the senders are running."""
-        return bool(self._workers) and not self._stopping
-
     async def start(self) -> None:
         """Pick up deliveries a previous run left pending, then start the senders."""
         self._recovered = await self.store.pending_claims()
@@ -179,29 +174,37 @@ class Dispatcher:
                     now - claim.due_at,
                 )
                 return
+            # From the send until its outcome is recorded, stop() waits for this worker:
+            # cancelling it in between would leave a delivered reminder pending.
             self._sending.add(worker)
             try:
                 result = await self.sender.send(claim)
+                if await self._record(claim, result, now):
+                    return
             finally:
                 self._sending.discard(worker)
-            if result.outcome is Outcome.SENT:
-                await self.store.finish(
-                    claim.delivery_id, "sent", self.clock.now(), result.message_id
-                )
-                return
-            if result.outcome is Outcome.UNREACHABLE:
-                await self.store.finish(claim.delivery_id, "unreachable", now)
-                paused = await self.store.deactivate_chat(reminder.chat_id)
-                log.info("chat unreachable: paused its %d reminders", paused)
-                return
             if result.outcome is Outcome.MOVED and result.new_chat_id is not None:
-                await self.store.move_chat(reminder.chat_id, result.new_chat_id)
                 reminder = replace(reminder, chat_id=result.new_chat_id)
                 claim = replace(claim, reminder=reminder)
                 continue
-            if result.outcome is Outcome.FAILED:
-                await self.store.finish(claim.delivery_id, "failed", now)
-                return
             wait = result.retry_after if result.retry_after is not None else backoff
             backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
             await asyncio.sleep(wait)
+
+    async def _record(self, claim: Claim, result: SendResult, now: datetime) -> bool:
+        """Store the outcome of one attempt; whether the delivery is over."""
+        reminder = claim.reminder
+        if result.outcome is Outcome.SENT:
+            await self.store.finish(claim.delivery_id, "sent", self.clock.now(), result.message_id)
+        elif result.outcome is Outcome.UNREACHABLE:
+            await self.store.finish(claim.delivery_id, "unreachable", now)
+            paused = await self.store.deactivate_chat(reminder.chat_id)
+            log.info("chat unreachable: paused its %d reminders", paused)
+        elif result.outcome is Outcome.FAILED:
+            await self.store.finish(claim.delivery_id, "failed", now)
+        elif result.outcome is Outcome.MOVED and result.new_chat_id is not None:
+            await self.store.move_chat(reminder.chat_id, result.new_chat_id)
+            return False
+        else:
+            return False
+        return True

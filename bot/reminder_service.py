@@ -56,14 +56,27 @@ class ReminderService:
             chat_id, chat_type, zone, now, lambda schedule: schedule.next_due(now)
         )
 
-    async def create(
-        self, chat_id: int, chat_type: str, user_id: int, spec: ReminderSpec
+    async def save(
+        self,
+        chat_id: int,
+        chat_type: str,
+        user_id: int,
+        spec: ReminderSpec,
+        *,
+        zone: str | None = None,
+        edit: int | None = None,
     ) -> Reminder:
-        """Store a new reminder for the chat, due at its next occurrence."""
-        zone = await self.timezone(chat_id)
-        if zone is None:
+        """Create a reminder (or give reminder `edit` a new schedule), setting the chat's
+        time zone first if `zone` is given and none is set yet."""
+        current = await self.timezone(chat_id)
+        if current is None and zone is not None:
+            await self.set_timezone(chat_id, chat_type, zone)
+            current = zone
+        if edit is not None:
+            return await self._edit(chat_id, edit, spec)
+        if current is None:
             raise TimezoneNeededError
-        schedule = _schedule(spec, zone)
+        schedule = _schedule(spec, current)
         now = self.clock.now()
         try:
             return await self.store.add_reminder(
@@ -90,13 +103,10 @@ class ReminderService:
         """A reminder of this chat; another chat's or a deleted one is 'not found'."""
         reminder = await self.store.reminder(reminder_id)
         if reminder is None or reminder.chat_id != chat_id:
-            raise ReminderError(
-                f"There is no reminder #{reminder_id} in this chat. See /reminders."
-            )
+            raise ReminderError(_not_here(reminder_id))
         return reminder
 
-    async def edit(self, chat_id: int, reminder_id: int, spec: ReminderSpec) -> Reminder:
-        """Give a reminder a new kind and schedule."""
+    async def _edit(self, chat_id: int, reminder_id: int, spec: ReminderSpec) -> Reminder:
         reminder = await self.own(chat_id, reminder_id)
         schedule = _schedule(spec, reminder.schedule.timezone)
         await self.store.update_schedule(
@@ -104,40 +114,44 @@ class ReminderService:
         )
         return await self.own(chat_id, reminder_id)
 
-    async def pause(self, chat_id: int, reminder_id: int) -> Reminder:
+    async def pause(self, chat_id: int, reminder_id: int) -> None:
         """Stop a reminder until resumed."""
-        reminder = await self.own(chat_id, reminder_id)
-        await self.store.set_next_due(reminder.id, None)
-        return await self.own(chat_id, reminder_id)
+        await self._move(chat_id, reminder_id, None, only_if_active=False)
 
-    async def resume(self, chat_id: int, reminder_id: int) -> Reminder:
-        """Start a paused reminder again from its next occurrence."""
+    async def resume(self, chat_id: int, reminder_id: int) -> None:
+        """Start a reminder again from its next occurrence."""
         reminder = await self.own(chat_id, reminder_id)
-        await self.store.set_next_due(reminder.id, reminder.schedule.next_due(self.clock.now()))
-        return await self.own(chat_id, reminder_id)
+        due = reminder.schedule.next_due(self.clock.now())
+        await self._move(chat_id, reminder_id, due, only_if_active=False)
 
-    async def snooze(self, chat_id: int, reminder_id: int) -> datetime:
+    async def snooze(self, chat_id: int, reminder_id: int) -> tuple[Reminder, datetime]:
         """Remind again in 15 minutes, then carry on with the schedule."""
         reminder = await self.own(chat_id, reminder_id)
-        if not reminder.active:
-            raise ReminderError("That reminder is paused. Resume it in /reminders.")
         due = self.clock.now().replace(microsecond=0) + SNOOZE
-        await self.store.set_next_due(reminder.id, due)
-        return due
+        await self._move(chat_id, reminder_id, due, only_if_active=True)
+        return reminder, due
 
-    async def skip_today(self, chat_id: int, reminder_id: int) -> datetime:
+    async def skip_today(self, chat_id: int, reminder_id: int) -> tuple[Reminder, datetime]:
         """No more of this reminder today; the next one is on a later day."""
         reminder = await self.own(chat_id, reminder_id)
-        if not reminder.active:
-            raise ReminderError("That reminder is paused. Resume it in /reminders.")
         due = reminder.schedule.next_due_after_today(self.clock.now())
-        await self.store.set_next_due(reminder.id, due)
-        return due
+        await self._move(chat_id, reminder_id, due, only_if_active=True)
+        return reminder, due
 
-    async def delete(self, chat_id: int, reminder_id: int) -> None:
-        """Delete one of the chat's reminders."""
+    async def _move(
+        self, chat_id: int, reminder_id: int, due: datetime | None, *, only_if_active: bool
+    ) -> None:
+        if await self.store.set_next_due(reminder_id, chat_id, due, only_if_active=only_if_active):
+            return
+        await self.own(chat_id, reminder_id)  # raises if it is gone or another chat's
+        raise ReminderError("That reminder is paused. Resume it in /reminders.")
+
+    async def delete(self, chat_id: int, reminder_id: int) -> Reminder:
+        """Delete one of the chat's reminders; the one deleted."""
         reminder = await self.own(chat_id, reminder_id)
-        await self.store.delete_reminder(reminder.id, chat_id)
+        if not await self.store.delete_reminder(reminder.id, chat_id):
+            raise ReminderError(_not_here(reminder_id))
+        return reminder
 
     async def delete_all(self, chat_id: int) -> int:
         """Delete all of the chat's reminders; how many."""
@@ -150,9 +164,9 @@ class ReminderService:
             await self.store.chat(chat_id), await self.store.reminders(chat_id), count, recent
         )
 
-    async def forget(self, chat_id: int) -> bool:
+    async def forget(self, chat_id: int) -> None:
         """Delete everything stored about the chat."""
-        return await self.store.forget_chat(chat_id)
+        await self.store.forget_chat(chat_id)
 
     async def chat_moved(self, old_id: int, new_id: int) -> int:
         """The group became a supergroup: its reminders follow it to the new chat id."""
@@ -161,6 +175,10 @@ class ReminderService:
     async def chat_gone(self, chat_id: int) -> int:
         """The bot was blocked or removed: pause the chat's reminders."""
         return await self.store.deactivate_chat(chat_id)
+
+
+def _not_here(reminder_id: int) -> str:
+    return f"There is no reminder #{reminder_id} in this chat. See /reminders."
 
 
 def _schedule(spec: ReminderSpec, zone: str) -> Schedule:

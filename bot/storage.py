@@ -13,11 +13,12 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time
 from pathlib import Path
+from typing import Any
 
 import aiosqlite
 
 from bot.core.reminder_input import Kind
-from bot.core.reminders import Claim, Reminder
+from bot.core.reminders import Claim, Reminder, clock_time
 from bot.core.schedule import Schedule
 
 log = logging.getLogger(__name__)
@@ -42,7 +43,6 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             window_start TEXT,
             window_end TEXT,
             times TEXT NOT NULL DEFAULT '',
-            active INTEGER NOT NULL DEFAULT 1,
             next_due INTEGER,
             sent_count INTEGER NOT NULL DEFAULT 0,
             created_at INTEGER NOT NULL
@@ -71,7 +71,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
 
 _REMINDER_COLUMNS = (
     "id, chat_id, created_by, kind, timezone, interval_minutes, window_start, window_end, "
-    "times, active, next_due, sent_count"
+    "times, next_due, sent_count"
 )
 
 
@@ -114,14 +114,6 @@ def from_seconds(seconds: int) -> datetime:
     return datetime.fromtimestamp(seconds, UTC)
 
 
-def _time_text(moment: time | None) -> str | None:
-    return moment.strftime("%H:%M") if moment is not None else None
-
-
-def _parse_time(text: str | None) -> time | None:
-    return time.fromisoformat(text) if text else None
-
-
 def _schedule_values(
     kind: Kind, schedule: Schedule, next_due: datetime
 ) -> tuple[str, str, int | None, str | None, str | None, str, int]:
@@ -131,31 +123,30 @@ def _schedule_values(
         kind.value,
         schedule.timezone,
         schedule.interval_minutes,
-        _time_text(schedule.window_start),
-        _time_text(schedule.window_end),
-        " ".join(t.strftime("%H:%M") for t in schedule.times),
+        clock_time(schedule.window_start) if schedule.window_start else None,
+        clock_time(schedule.window_end) if schedule.window_end else None,
+        " ".join(clock_time(t) for t in schedule.times),
         to_seconds(next_due),
     )
 
 
-def _reminder(row: Sequence[object]) -> Reminder:
-    (rid, chat_id, created_by, kind, zone, interval, start, end, times, active, due, sent) = row
+def _reminder(row: Sequence[Any]) -> Reminder:
+    rid, chat_id, created_by, kind, zone, interval, start, end, times, due, sent = row
     schedule = Schedule(
-        timezone=str(zone),
-        interval_minutes=int(str(interval)) if interval is not None else None,
-        window_start=_parse_time(str(start) if start else None),
-        window_end=_parse_time(str(end) if end else None),
-        times=tuple(time.fromisoformat(t) for t in str(times).split()),
+        timezone=zone,
+        interval_minutes=interval,
+        window_start=time.fromisoformat(start) if start else None,
+        window_end=time.fromisoformat(end) if end else None,
+        times=tuple(time.fromisoformat(t) for t in times.split()),
     )
     return Reminder(
-        id=int(str(rid)),
-        chat_id=int(str(chat_id)),
-        created_by=int(str(created_by)),
+        id=rid,
+        chat_id=chat_id,
+        created_by=created_by,
         kind=Kind(kind),
         schedule=schedule,
-        active=bool(active),
-        next_due=from_seconds(int(str(due))) if due is not None else None,
-        sent_count=int(str(sent)),
+        next_due=from_seconds(due) if due is not None else None,
+        sent_count=sent,
     )
 
 
@@ -315,28 +306,36 @@ class Store:
         now: datetime,
         limit: int,
     ) -> Reminder:
-        """Store a new reminder unless the chat already has `limit` (then ReminderLimitError)."""
+        """Store a new reminder unless the chat already has `limit` (ReminderLimitError). The
+        same reminder asked for twice (a double tap on the last setup button) is the one
+        already there, not a copy."""
+        values = _schedule_values(kind, schedule, next_due)
         async with self.transaction() as db:
             await self._ensure_chat(db, chat_id, chat_type, now)
             async with db.execute(
+                "SELECT id FROM reminders WHERE kind = ? AND timezone = ? "
+                "AND interval_minutes IS ? AND window_start IS ? AND window_end IS ? "
+                "AND times = ? AND chat_id = ?",
+                (*values[:6], chat_id),
+            ) as cursor:
+                same = await cursor.fetchone()
+            async with db.execute(
                 "SELECT COUNT(*) FROM reminders WHERE chat_id = ?", (chat_id,)
             ) as cursor:
-                row = await cursor.fetchone()
-            if row is not None and int(row[0]) >= limit:
+                count = await cursor.fetchone()
+            if same is not None:
+                reminder_id = int(same[0])
+            elif count is not None and int(count[0]) >= limit:
                 raise ReminderLimitError
-            cursor = await db.execute(
-                "INSERT INTO reminders (kind, timezone, interval_minutes, window_start, "
-                "window_end, times, next_due, chat_id, created_by, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    *_schedule_values(kind, schedule, next_due),
-                    chat_id,
-                    created_by,
-                    to_seconds(now),
-                ),
-            )
-            reminder_id = cursor.lastrowid
-        reminder = await self.reminder(int(reminder_id or 0))
+            else:
+                cursor = await db.execute(
+                    "INSERT INTO reminders (kind, timezone, interval_minutes, window_start, "
+                    "window_end, times, next_due, chat_id, created_by, created_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (*values, chat_id, created_by, to_seconds(now)),
+                )
+                reminder_id = int(cursor.lastrowid or 0)
+        reminder = await self.reminder(reminder_id)
         assert reminder is not None
         return reminder
 
@@ -363,26 +362,27 @@ class Store:
     async def update_schedule(
         self, reminder_id: int, kind: Kind, schedule: Schedule, next_due: datetime
     ) -> None:
-        """Replace a reminder's kind and schedule, and make it active."""
+        """Replace a reminder's kind and schedule (which also resumes it)."""
         async with self.transaction() as db:
             await db.execute(
                 "UPDATE reminders SET kind = ?, timezone = ?, interval_minutes = ?, "
-                "window_start = ?, window_end = ?, times = ?, next_due = ?, active = 1 "
+                "window_start = ?, window_end = ?, times = ?, next_due = ? "
                 "WHERE id = ?",
                 (*_schedule_values(kind, schedule, next_due), reminder_id),
             )
 
-    async def set_next_due(self, reminder_id: int, next_due: datetime | None) -> None:
-        """Set when a reminder is next due; None pauses it."""
+    async def set_next_due(
+        self, reminder_id: int, chat_id: int, next_due: datetime | None, *, only_if_active: bool
+    ) -> bool:
+        """Set when a chat's reminder is next due (None pauses it), in one conditional write
+        so a reminder paused meanwhile is not switched back on; whether it was changed."""
+        condition = " AND next_due IS NOT NULL" if only_if_active else ""
         async with self.transaction() as db:
-            await db.execute(
-                "UPDATE reminders SET active = ?, next_due = ? WHERE id = ?",
-                (
-                    next_due is not None,
-                    to_seconds(next_due) if next_due else None,
-                    reminder_id,
-                ),
+            cursor = await db.execute(
+                f"UPDATE reminders SET next_due = ? WHERE id = ? AND chat_id = ?{condition}",
+                (to_seconds(next_due) if next_due else None, reminder_id, chat_id),
             )
+            return cursor.rowcount > 0
 
     async def delete_reminder(self, reminder_id: int, chat_id: int) -> bool:
         """Delete one reminder of a chat; whether it existed there."""
@@ -402,7 +402,7 @@ class Store:
         """Pause every reminder of a chat the bot can no longer reach; how many."""
         async with self.transaction() as db:
             cursor = await db.execute(
-                "UPDATE reminders SET active = 0, next_due = NULL WHERE chat_id = ? AND active",
+                "UPDATE reminders SET next_due = NULL WHERE chat_id = ? AND next_due IS NOT NULL",
                 (chat_id,),
             )
             return cursor.rowcount
@@ -462,7 +462,8 @@ class Store:
         at: datetime,
         message_id: int | None = None,
     ) -> None:
-        """Record how a claimed delivery ended (one statement: a trigger counts sent ones)."""
+        """Record how a claimed delivery ended; `at` is kept as the sent time of a sent one.
+        One statement: a trigger moves the tip rotation on for sent ones."""
         async with self._write_lock:
             await self.db.execute(
                 "UPDATE deliveries SET outcome = ?, sent_at = ?, message_id = ? WHERE id = ?",

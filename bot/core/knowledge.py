@@ -77,10 +77,6 @@ class KnowledgeBase:
         """The stretch a name or alias refers to."""
         return self._stretches.lookup(query)
 
-    def is_nutrient_name(self, word: str) -> bool:
-        """Whether a word or phrase names a nutrient exactly (no typo allowance)."""
-        return self._nutrients.get(word) is not None
-
     def foods_named(self, query: str) -> tuple[FoodHit, ...]:
         """Every listed serving whose name contains this food word, richest %DV first."""
         words = [_singular(w) for w in normalize(query).split() if len(w) > 2]

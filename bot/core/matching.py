@@ -48,10 +48,6 @@ class NameIndex(Generic[T]):
                 if key:
                     self._by_key.setdefault(key, item)
 
-    def get(self, query: str) -> T | None:
-        """The item with exactly this name (after normalising), if any."""
-        return self._by_key.get(compact(query))
-
     def lookup(self, query: str, limit: int = 3) -> Lookup[T]:
         """Exact match, or up to `limit` distinct close matches."""
         key = compact(query)

@@ -20,9 +20,13 @@ class Reminder:
     created_by: int
     kind: Kind
     schedule: Schedule
-    active: bool
-    next_due: datetime | None
+    next_due: datetime | None  # None while paused
     sent_count: int
+
+    @property
+    def active(self) -> bool:
+        """Whether the reminder is running (not paused)."""
+        return self.next_due is not None
 
 
 @dataclass(frozen=True, slots=True)

@@ -683,6 +683,52 @@ class FakeBotApi:
         self._push_update({"message": data})
         return copy.deepcopy(data)
 
+    def edit_text(self, chat_id: int, message_id: int, text: str) -> JSON:
+        """A user edits a message they sent; the bot receives an edited_message update."""
+        chat = self._chats.get(chat_id)
+        message = chat.messages.get(message_id) if chat else None
+        if message is None or message.from_bot:
+            raise LookupError(f"no user message {message_id} in chat {chat_id}")
+        message.text = message.plain = text
+        command = _BOT_COMMAND.match(text)
+        message.entities = (
+            [{"type": "bot_command", "offset": 0, "length": utf16_length(command.group())}]
+            if command
+            else []
+        )
+        message.edit_date = int(self._clock())
+        data = self._message_json(message)
+        self._push_update({"edited_message": data})
+        return copy.deepcopy(data)
+
+    def user_messages(self, chat_id: int) -> list[JSON]:
+        """What users sent in a chat, as the bot received it."""
+        chat = self._chats.get(chat_id)
+        messages = chat.messages.values() if chat else ()
+        return [self._message_json(m) for m in messages if not m.from_bot]
+
+    def remove_bot_from(self, chat_id: int, *, user_id: int = 1001) -> None:
+        """A user removes the bot from a group: a my_chat_member update, then 403s."""
+        chat = self._chats.get(chat_id)
+        if chat is None:
+            raise LookupError(f"no chat {chat_id}")
+        self._blocked.add(chat_id)
+        self._push_update(
+            {
+                "my_chat_member": {
+                    "chat": chat.info,
+                    "from": self._users.get(user_id) or self._user(user_id, "Ada"),
+                    "date": int(self._clock()),
+                    "old_chat_member": {"status": "member", "user": self.bot_user},
+                    "new_chat_member": {
+                        "status": "kicked",
+                        "user": self.bot_user,
+                        "until_date": 0,
+                    },
+                }
+            }
+        )
+
     def press_button(
         self, chat_id: int, message_id: int, data: str, *, user_id: int = 1001
     ) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from enum import StrEnum
 
 from bot.core.views import Screen, View
 
@@ -57,6 +58,34 @@ def parse_start_payload(payload: str) -> View | None:
     return View(screen, arg)
 
 
-def reminder_action(name: str, *args: int | str) -> str:
+class Action(StrEnum):
+    """What a reminder button does; the value is its code in button data."""
+
+    DRAFT = "n"  # a setup step: the draft follows
+    NEW = "new"
+    CANCEL = "c"
+    LIST = "l"
+    PAUSE = "p"
+    RESUME = "r"
+    EDIT = "e"
+    ASK_DELETE = "d"
+    DELETE = "D"
+    DELETE_ALL = "A"
+    FORGET = "F"
+    DONE = "x"
+    SNOOZE = "z"
+    SKIP_TODAY = "k"
+
+
+def reminder_action(action: Action, *args: int | str) -> str:
     """Button data for a reminder action: 'R:p:12'."""
-    return ":".join((REMINDER_PREFIX, name, *(str(a) for a in args)))
+    return ":".join((REMINDER_PREFIX, action.value, *(str(a) for a in args)))
+
+
+def parse_reminder_action(data: str) -> tuple[Action, list[str]] | None:
+    """The action and its arguments in reminder button data, or None if unknown."""
+    prefix, _, rest = data.partition(":")
+    name, *args = rest.split(":")
+    if prefix != REMINDER_PREFIX or name not in Action._value2member_map_:
+        return None
+    return Action(name), args

@@ -7,7 +7,6 @@ from functools import partial
 from typing import Any, Protocol, TypeVar
 
 from telegram import Chat, Message, Update
-from telegram.error import BadRequest
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -23,6 +22,7 @@ from bot.core.routing import route
 from bot.core.views import Screen, View
 from bot.telegram.callbacks import parse_start_payload, unpack
 from bot.telegram.render import Page, Renderer
+from bot.telegram.replies import STALE_BUTTON, edit_or_send, reply
 
 
 class Named(Protocol):
@@ -38,10 +38,10 @@ class Named(Protocol):
 N = TypeVar("N", bound=Named)
 Context = ContextTypes.DEFAULT_TYPE
 
-STALE_BUTTON = "This button is out of date. Send /start for a fresh menu."
 UNKNOWN_COMMAND = "I don't know that command. /help lists what I can do."
-# Bot API errors that mean "this message can no longer be edited": send a new one instead.
-_UNEDITABLE = ("message to edit not found", "message can't be edited")
+# Only new messages: an edited command must not run again (a second reminder, say), and
+# channel posts are not for this bot.
+NEW_MESSAGES = filters.UpdateType.MESSAGE
 
 # (command, aliases, description for the command menu); the order is the menu's order.
 COMMANDS: tuple[tuple[str, tuple[str, ...], str], ...] = (
@@ -91,14 +91,16 @@ class LookupHandlers:
     def register(self, app: Application) -> None:  # type: ignore[type-arg]
         """Add every lookup handler to the application."""
         for name, aliases, _ in COMMANDS:
-            app.add_handler(CommandHandler((name, *aliases), self._command_handler(name)))
+            handler = self._command_handler(name)
+            app.add_handler(CommandHandler((name, *aliases), handler, filters=NEW_MESSAGES))
         app.add_handler(CallbackQueryHandler(self.on_button))
         app.add_handler(
             MessageHandler(
-                filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, self.on_text
+                NEW_MESSAGES & filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND,
+                self.on_text,
             )
         )
-        app.add_handler(MessageHandler(filters.COMMAND, self.on_unknown_command))
+        app.add_handler(MessageHandler(NEW_MESSAGES & filters.COMMAND, self.on_unknown_command))
 
     def _command_handler(
         self, name: str
@@ -109,7 +111,7 @@ class LookupHandlers:
             """Answer one lookup command."""
             message = update.effective_message
             if message is not None:
-                await self._send(message, build(message, command_argument(message)))
+                await reply(message, build(message, command_argument(message)))
 
         return handle
 
@@ -123,17 +125,7 @@ class LookupHandlers:
             await query.answer(STALE_BUTTON)
             return
         await query.answer()
-        message = query.message
-        page = self.renderer.render(view)
-        try:
-            await query.edit_message_text(page.text, reply_markup=page.keyboard)
-        except BadRequest as error:
-            reason = str(error).lower()
-            if "not modified" in reason:
-                return
-            if not any(text in reason for text in _UNEDITABLE) or not isinstance(message, Message):
-                raise
-            await message.chat.send_message(page.text, reply_markup=page.keyboard)
+        await edit_or_send(query, self.renderer.render(view))
 
     async def on_text(self, update: Update, context: Context) -> None:
         """Answer a free-text question in a private chat with the best matching screen."""
@@ -141,9 +133,7 @@ class LookupHandlers:
         if message is None:
             return
         view = route(self.kb, message.text or "")
-        await self._send(
-            message, self.renderer.render(view) if view else self.renderer.unknown_text()
-        )
+        await reply(message, self.renderer.render(view) if view else self.renderer.unknown_text())
 
     async def on_unknown_command(self, update: Update, context: Context) -> None:
         """Say so for an unknown command, but in groups only when it is addressed to us."""
@@ -155,9 +145,6 @@ class LookupHandlers:
         if is_group(message.chat) and not addressed:
             return
         await message.reply_html(UNKNOWN_COMMAND)
-
-    async def _send(self, message: Message, page: Page) -> None:
-        await message.reply_html(page.text, reply_markup=page.keyboard)
 
     def _page(self, message: Message, view: View) -> Page:
         if is_group(message.chat):

@@ -5,17 +5,10 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from zoneinfo import ZoneInfo
 
-from telegram import (
-    CallbackQuery,
-    Chat,
-    ChatMember,
-    ChatMemberUpdated,
-    Message,
-    Update,
-)
-from telegram.error import BadRequest
+from telegram import CallbackQuery, Chat, ChatMember, Message, Update
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -29,11 +22,11 @@ from telegram.ext import (
 from bot.core.reminder_input import InputError, parse_reminder
 from bot.core.reminders import describe_next
 from bot.core.timezones import describe_timezone, resolve_timezone
-from bot.reminder_service import ReminderError, ReminderService
-from bot.telegram.callbacks import REMINDER_PREFIX
+from bot.reminder_service import ReminderError, ReminderService, TimezoneNeededError
+from bot.telegram.callbacks import REMINDER_PREFIX, Action, parse_reminder_action
 from bot.telegram.callbacks import reminder_action as action
 from bot.telegram.html import esc
-from bot.telegram.lookup_handlers import command_argument
+from bot.telegram.lookup_handlers import NEW_MESSAGES, command_argument
 from bot.telegram.reminder_render import (
     Draft,
     chat_data,
@@ -42,11 +35,14 @@ from bot.telegram.reminder_render import (
     describe,
     reminder_list,
     wizard_step,
+    zone_step,
 )
 from bot.telegram.render import Page
+from bot.telegram.replies import STALE_BUTTON, edit_or_send, reply
 
 log = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
+ButtonHandler = Callable[[CallbackQuery, Chat, list[str]], Awaitable[Page | None]]
 
 ADMINS_ONLY = (
     "Only group admins can change reminders here. You can set your own in a private chat with me."
@@ -54,10 +50,11 @@ ADMINS_ONLY = (
 NEEDS_ZONE_FIRST = (
     "First set your time zone with /timezone and your city, then send this /remind again."
 )
-STALE = "This button is out of date. Send /reminders for a fresh list."
 STOP_USAGE = "Send /stop 3 to delete reminder #3, or /stop all to delete every reminder here."
 _REMINDER_ID = re.compile(r"#?(\d{1,9})")
 _MANAGERS = (ChatMember.ADMINISTRATOR, ChatMember.OWNER)
+# Buttons anyone in a group may press: they change nothing stored.
+_OPEN_TO_ALL = frozenset({Action.DONE, Action.CANCEL, Action.LIST})
 
 # (command, aliases, description for the command menu)
 REMINDER_COMMANDS: tuple[tuple[str, tuple[str, ...], str], ...] = (
@@ -75,6 +72,22 @@ class ReminderHandlers:
 
     def __init__(self, service: ReminderService) -> None:
         self.service = service
+        self._buttons: dict[Action, ButtonHandler] = {
+            Action.DRAFT: self._draft,
+            Action.NEW: self._new,
+            Action.CANCEL: self._cancel,
+            Action.LIST: self._show_list,
+            Action.PAUSE: self._pause,
+            Action.RESUME: self._resume,
+            Action.EDIT: self._edit,
+            Action.ASK_DELETE: self._ask_delete,
+            Action.DELETE: self._delete,
+            Action.DELETE_ALL: self._delete_all,
+            Action.FORGET: self._forget,
+            Action.DONE: self._done,
+            Action.SNOOZE: self._snooze,
+            Action.SKIP_TODAY: self._skip_today,
+        }
 
     def register(self, app: Application) -> None:  # type: ignore[type-arg]
         """Add the reminder handlers; call before the lookup handlers' catch-alls."""
@@ -87,7 +100,7 @@ class ReminderHandlers:
             "forget": self.forget,
         }
         for name, aliases, _ in REMINDER_COMMANDS:
-            app.add_handler(CommandHandler((name, *aliases), commands[name]))
+            app.add_handler(CommandHandler((name, *aliases), commands[name], NEW_MESSAGES))
         app.add_handler(CallbackQueryHandler(self.on_button, pattern=f"^{REMINDER_PREFIX}:"))
         app.add_handler(ChatMemberHandler(self.on_membership, ChatMemberHandler.MY_CHAT_MEMBER))
         app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, self.on_migrate))
@@ -114,21 +127,21 @@ class ReminderHandlers:
             return
         argument = command_argument(message)
         if not argument:
-            await self._reply(message, wizard_step(None, zone_known=True))
+            await reply(message, wizard_step(None))
             return
         try:
             draft = Draft.of(parse_reminder(argument))
         except InputError as error:
-            await self._reply(message, Page(esc(str(error)), None))
+            await reply(message, Page(esc(str(error)), None))
             return
         user_id = update.effective_user.id if update.effective_user else 0
-        await self._reply(message, await self._complete(message.chat, user_id, draft))
+        await reply(message, await self._complete(message.chat, user_id, draft))
 
     async def reminders(self, update: Update, context: Context) -> None:
         """List the chat's reminders."""
         message = update.effective_message
         if message is not None:
-            await self._reply(message, await self._list(message.chat.id))
+            await reply(message, await self._list(message.chat.id))
 
     async def timezone(self, update: Update, context: Context) -> None:
         """Show or set the chat's time zone."""
@@ -138,22 +151,28 @@ class ReminderHandlers:
         argument = command_argument(message)
         if not argument:
             zone = await self.service.timezone(message.chat.id)
-            current = (
-                f"Your time zone is {esc(describe_timezone(zone))}."
-                if zone
-                else ("No time zone is set yet.")
+            current = f"Your time zone is {esc(describe_timezone(zone))}." if zone else None
+            text = (
+                f"{current or 'No time zone is set yet.'}\n"
+                "Set it with /timezone and a city or zone: /timezone Europe/Berlin"
             )
-            text = f"{current}\nSet it with /timezone and a city or zone: /timezone Europe/Berlin"
-            await self._reply(message, Page(text, None))
+            await reply(message, Page(text, None))
             return
         if not await self._allowed(update, context):
             return
         try:
             zone = resolve_timezone(argument)
         except InputError as error:
-            await self._reply(message, Page(esc(str(error)), None))
+            await reply(message, Page(esc(str(error)), None))
             return
-        await self._reply(message, Page(await self._set_zone(message.chat, zone), None))
+        moved = await self.service.set_timezone(message.chat.id, message.chat.type, zone)
+        local = self.service.clock.now().astimezone(ZoneInfo(zone))
+        text = (
+            f"🕒 Time zone set to {esc(describe_timezone(zone))} (it is {local:%H:%M} there now)."
+        )
+        if moved:
+            text += f" Your {moved} reminders keep their local times."
+        await reply(message, Page(text, None))
 
     async def stop(self, update: Update, context: Context) -> None:
         """Delete one reminder by number, or all after a confirmation."""
@@ -163,40 +182,35 @@ class ReminderHandlers:
         argument = command_argument(message).lower()
         if not argument:
             page = await self._list(message.chat.id)
-            await self._reply(message, Page(f"{page.text}\n\n{esc(STOP_USAGE)}", page.keyboard))
+            await reply(message, Page(f"{page.text}\n\n{esc(STOP_USAGE)}", page.keyboard))
             return
         if not await self._allowed(update, context):
             return
-        chat_id = message.chat.id
         if argument == "all":
-            count = len(await self.service.reminders(chat_id))
-            if not count:
-                await self._reply(message, Page("There are no reminders here to delete.", None))
-                return
-            question = f"Delete all {count} reminders in this chat?"
-            await self._reply(message, confirm(question, "🗑 Delete all", action("A")))
+            count = len(await self.service.reminders(message.chat.id))
+            if count:
+                question = f"Delete all {count} reminders in this chat?"
+                page = confirm(question, "🗑 Delete all", action(Action.DELETE_ALL))
+            else:
+                page = Page("There are no reminders here to delete.", None)
+            await reply(message, page)
             return
         match = _REMINDER_ID.fullmatch(argument)
         if match is None:
-            await self._reply(message, Page(esc(STOP_USAGE), None))
+            await reply(message, Page(esc(STOP_USAGE), None))
             return
         try:
-            reminder = await self.service.own(chat_id, int(match.group(1)))
-            await self.service.delete(chat_id, reminder.id)
+            deleted = await self.service.delete(message.chat.id, int(match.group(1)))
         except ReminderError as error:
-            await self._reply(message, Page(esc(str(error)), None))
+            await reply(message, Page(esc(str(error)), None))
             return
-        await self._reply(
-            message, Page(f"🗑 Deleted reminder #{reminder.id}: {describe(reminder)}.", None)
-        )
+        await reply(message, Page(f"🗑 Deleted reminder #{deleted.id}: {describe(deleted)}.", None))
 
     async def mydata(self, update: Update, context: Context) -> None:
         """Show everything stored about the chat."""
         message = update.effective_message
-        if message is None or not await self._allowed(update, context):
-            return
-        data = await self.service.data(message.chat.id)
-        await self._reply(message, chat_data(data))
+        if message is not None and await self._allowed(update, context):
+            await reply(message, chat_data(await self.service.data(message.chat.id)))
 
     async def forget(self, update: Update, context: Context) -> None:
         """Offer to delete everything stored about the chat."""
@@ -207,14 +221,15 @@ class ReminderHandlers:
             "Delete everything I store about this chat: its time zone, every reminder and "
             "their delivery log? This cannot be undone."
         )
-        await self._reply(message, confirm(question, "Delete everything", action("F")))
+        await reply(message, confirm(question, "Delete everything", action(Action.FORGET)))
 
     async def on_membership(self, update: Update, context: Context) -> None:
         """Pause a chat's reminders when the bot is blocked or removed from it."""
-        change: ChatMemberUpdated | None = update.my_chat_member
-        if change is None:
-            return
-        if change.new_chat_member.status in (ChatMember.BANNED, ChatMember.LEFT):
+        change = update.my_chat_member
+        if change is not None and change.new_chat_member.status in (
+            ChatMember.BANNED,
+            ChatMember.LEFT,
+        ):
             paused = await self.service.chat_gone(change.chat.id)
             log.info("removed from a chat: paused its %d reminders", paused)
 
@@ -230,110 +245,98 @@ class ReminderHandlers:
     async def on_button(self, update: Update, context: Context) -> None:
         """Handle a reminder button: setup steps, list actions, Done / Snooze / Skip."""
         query = update.callback_query
-        if query is None or query.message is None or query.data is None:
+        if query is None or query.message is None:
             return
-        fields = query.data.split(":")[1:]
-        name, args = fields[0], fields[1:]
-        if name == "x":
-            await query.answer("Well done!")
-            await self._annotate(query, "✓ Done")
+        parsed = parse_reminder_action(query.data or "")
+        if parsed is None:
+            await query.answer(STALE_BUTTON)
             return
-        if name not in ("c", "l") and not await self.may_manage(update, context):
+        name, args = parsed
+        if name not in _OPEN_TO_ALL and not await self.may_manage(update, context):
             await query.answer(ADMINS_ONLY, show_alert=True)
             return
         try:
-            page = await self._button_page(query, name, args)
+            page = await self._buttons[name](query, query.message.chat, args)
         except (ReminderError, InputError) as error:
             await query.answer(str(error)[:200], show_alert=True)
             return
         except (ValueError, IndexError, KeyError):
-            await query.answer(STALE)
+            await query.answer(STALE_BUTTON)
             return
         await query.answer()
         if page is not None:
-            await self._edit(query, page)
+            await edit_or_send(query, page)
 
-    async def _button_page(self, query: CallbackQuery, name: str, args: list[str]) -> Page | None:
-        chat = query.message.chat if query.message else None
-        assert chat is not None
-        chat_id = chat.id
-        now = self.service.clock.now()
-        if name == "n":
-            draft = Draft.unpack(args)
-            return await self._complete(chat, query.from_user.id, draft)
-        if name == "new":
-            return wizard_step(None, zone_known=True)
-        if name == "c":
-            return Page("Cancelled.", None)
-        if name == "l":
-            return await self._list(chat_id)
-        if name in ("p", "r"):
-            reminder_id = int(args[0])
-            toggle = self.service.pause if name == "p" else self.service.resume
-            await toggle(chat_id, reminder_id)
-            return await self._list(chat_id)
-        if name == "e":
-            reminder = await self.service.own(chat_id, int(args[0]))
-            return wizard_step(Draft(reminder.kind, edit=reminder.id), zone_known=True)
-        if name == "d":
-            reminder = await self.service.own(chat_id, int(args[0]))
-            question = f"Delete reminder #{reminder.id}: {describe(reminder)}?"
-            return confirm(question, "🗑 Delete", action("D", reminder.id))
-        if name == "D":
-            await self.service.delete(chat_id, int(args[0]))
-            return await self._list(chat_id)
-        if name == "A":
-            count = await self.service.delete_all(chat_id)
-            return Page(f"🗑 Deleted {count} reminders.", None)
-        if name == "F":
-            await self.service.forget(chat_id)
-            return Page("Done: everything stored about this chat is deleted.", None)
-        if name == "z":
-            due = await self.service.snooze(chat_id, int(args[0]))
-            reminder = await self.service.own(chat_id, int(args[0]))
-            await self._annotate(
-                query, f"⏰ Snoozed until {due.astimezone(reminder.schedule.zone):%H:%M}"
-            )
-            return None
-        if name == "k":
-            due = await self.service.skip_today(chat_id, int(args[0]))
-            reminder = await self.service.own(chat_id, int(args[0]))
-            when = describe_next(due, now, reminder.schedule)
-            await self._annotate(query, f"⏭ Skipped for today. Next: {when}")
-            return None
-        raise ValueError(name)
+    async def _draft(self, query: CallbackQuery, chat: Chat, args: list[str]) -> Page:
+        return await self._complete(chat, query.from_user.id, Draft.unpack(args))
+
+    async def _new(self, query: CallbackQuery, chat: Chat, args: list[str]) -> Page:
+        return wizard_step(None)
+
+    async def _cancel(self, query: CallbackQuery, chat: Chat, args: list[str]) -> Page:
+        return Page("Cancelled.", None)
+
+    async def _show_list(self, query: CallbackQuery, chat: Chat, args: list[str]) -> Page:
+        return await self._list(chat.id)
+
+    async def _pause(self, query: CallbackQuery, chat: Chat, args: list[str]) -> Page:
+        await self.service.pause(chat.id, int(args[0]))
+        return await self._list(chat.id)
+
+    async def _resume(self, query: CallbackQuery, chat: Chat, args: list[str]) -> Page:
+        await self.service.resume(chat.id, int(args[0]))
+        return await self._list(chat.id)
+
+    async def _edit(self, query: CallbackQuery, chat: Chat, args: list[str]) -> Page:
+        reminder = await self.service.own(chat.id, int(args[0]))
+        return wizard_step(Draft(reminder.kind, edit=reminder.id))
+
+    async def _ask_delete(self, query: CallbackQuery, chat: Chat, args: list[str]) -> Page:
+        reminder = await self.service.own(chat.id, int(args[0]))
+        question = f"Delete reminder #{reminder.id}: {describe(reminder)}?"
+        return confirm(question, "🗑 Delete", action(Action.DELETE, reminder.id))
+
+    async def _delete(self, query: CallbackQuery, chat: Chat, args: list[str]) -> Page:
+        await self.service.delete(chat.id, int(args[0]))
+        return await self._list(chat.id)
+
+    async def _delete_all(self, query: CallbackQuery, chat: Chat, args: list[str]) -> Page:
+        count = await self.service.delete_all(chat.id)
+        return Page(f"🗑 Deleted {count} reminders.", None)
+
+    async def _forget(self, query: CallbackQuery, chat: Chat, args: list[str]) -> Page:
+        await self.service.forget(chat.id)
+        return Page("Done: everything stored about this chat is deleted.", None)
+
+    async def _done(self, query: CallbackQuery, chat: Chat, args: list[str]) -> Page | None:
+        return _annotated(query, "✓ Done")
+
+    async def _snooze(self, query: CallbackQuery, chat: Chat, args: list[str]) -> Page | None:
+        reminder, due = await self.service.snooze(chat.id, int(args[0]))
+        return _annotated(
+            query, f"⏰ Snoozed until {due.astimezone(reminder.schedule.zone):%H:%M}"
+        )
+
+    async def _skip_today(self, query: CallbackQuery, chat: Chat, args: list[str]) -> Page | None:
+        reminder, due = await self.service.skip_today(chat.id, int(args[0]))
+        when = describe_next(due, self.service.clock.now(), reminder.schedule)
+        return _annotated(query, f"⏭ Skipped for today. Next: {when}")
 
     # Shared steps
 
     async def _complete(self, chat: Chat, user_id: int, draft: Draft) -> Page:
-        """Ask the next setup question, or create (or change) the reminder."""
+        """Ask the next setup question, or save the reminder."""
         if draft.needs_frequency or draft.needs_window:
-            return wizard_step(draft, zone_known=True)
-        zone = await self.service.timezone(chat.id)
-        if zone is None and draft.zone is not None:
-            await self.service.set_timezone(chat.id, chat.type, draft.zone)
-        elif zone is None:
-            if draft.pack() is None:
-                return Page(NEEDS_ZONE_FIRST, None)
-            return wizard_step(draft, zone_known=False)
+            return wizard_step(draft)
         try:
-            if draft.edit is not None:
-                reminder = await self.service.edit(chat.id, draft.edit, draft.spec())
-            else:
-                reminder = await self.service.create(chat.id, chat.type, user_id, draft.spec())
+            reminder = await self.service.save(
+                chat.id, chat.type, user_id, draft.spec(), zone=draft.zone, edit=draft.edit
+            )
+        except TimezoneNeededError:
+            return zone_step(draft) or Page(NEEDS_ZONE_FIRST, None)
         except (ReminderError, InputError) as error:
             return Page(esc(str(error)), None)
         return created(reminder, self.service.clock.now(), edited=draft.edit is not None)
-
-    async def _set_zone(self, chat: Chat, zone: str) -> str:
-        moved = await self.service.set_timezone(chat.id, chat.type, zone)
-        local = self.service.clock.now().astimezone(ZoneInfo(zone))
-        text = (
-            f"🕒 Time zone set to {esc(describe_timezone(zone))} (it is {local:%H:%M} there now)."
-        )
-        if moved:
-            text += f" Your {moved} reminders keep their local times."
-        return text
 
     async def _list(self, chat_id: int) -> Page:
         zone = await self.service.timezone(chat_id)
@@ -344,25 +347,13 @@ class ReminderHandlers:
         if await self.may_manage(update, context):
             return True
         if update.effective_message is not None:
-            await update.effective_message.reply_html(esc(ADMINS_ONLY))
+            await reply(update.effective_message, Page(esc(ADMINS_ONLY), None))
         return False
 
-    @staticmethod
-    async def _reply(message: Message, page: Page) -> None:
-        await message.reply_html(page.text, reply_markup=page.keyboard)
 
-    @staticmethod
-    async def _edit(query: CallbackQuery, page: Page) -> None:
-        try:
-            await query.edit_message_text(page.text, reply_markup=page.keyboard)
-        except BadRequest as error:
-            if "not modified" not in str(error).lower():
-                raise
-
-    @staticmethod
-    async def _annotate(query: CallbackQuery, note: str) -> None:
-        """Add a line under a reminder message and take its buttons away."""
-        message = query.message
-        if not isinstance(message, Message):
-            return
-        await ReminderHandlers._edit(query, Page(f"{message.text_html}\n\n{esc(note)}", None))
+def _annotated(query: CallbackQuery, note: str) -> Page | None:
+    """The reminder message with a line added under it and its buttons taken away."""
+    message = query.message
+    if not isinstance(message, Message):
+        return None
+    return Page(f"{message.text_html}\n\n{esc(note)}", None)

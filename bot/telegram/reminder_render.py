@@ -20,10 +20,10 @@ from bot.core.reminders import (
 )
 from bot.core.timezones import describe_timezone
 from bot.reminder_service import ChatData
-from bot.telegram.callbacks import REMINDER_PREFIX
+from bot.telegram.callbacks import CALLBACK_DATA_MAX_BYTES, Action
 from bot.telegram.callbacks import reminder_action as action
 from bot.telegram.html import bold, esc, italic, numbered
-from bot.telegram.render import Page
+from bot.telegram.render import Page, grid
 
 FREQUENCIES = (30, 60, 90, 120, 180, 240)
 TIME_PRESETS = (
@@ -44,7 +44,6 @@ ZONES = (
 )
 _KINDS = {"w": Kind.WATER, "s": Kind.STRETCH}
 _KIND_CODES = {kind: code for code, kind in _KINDS.items()}
-CALLBACK_MAX = 64
 
 
 def _hhmm(moment: time) -> str:
@@ -67,43 +66,45 @@ class Draft:
     edit: int | None = None
 
     def pack(self) -> str | None:
-        """'R:n:w:120:0800-2200:3:' or 'R:n:s:t0730.2130:::'; None if too long for a button."""
+        """'R:n:w:120:0800-2200:3:' or 'R:n:s:t07302130:::'; None if too long for a button."""
         if self.interval is not None:
             frequency = str(self.interval)
         elif self.times:
-            frequency = "t" + ".".join(_hhmm(t) for t in self.times)
+            # Fixed width, no separators: twelve times and a zone still fit in 64 bytes.
+            frequency = "t" + "".join(_hhmm(t) for t in self.times)
         else:
             frequency = ""
         window = f"{_hhmm(self.window[0])}-{_hhmm(self.window[1])}" if self.window else ""
         zone = str(ZONES.index(self.zone)) if self.zone in ZONES else ""
         edit = str(self.edit) if self.edit is not None else ""
-        data = f"{REMINDER_PREFIX}:n:{_KIND_CODES[self.kind]}:{frequency}:{window}:{zone}:{edit}"
-        return data if len(data.encode()) <= CALLBACK_MAX else None
+        data = action(Action.DRAFT, _KIND_CODES[self.kind], frequency, window, zone, edit)
+        return data if len(data.encode()) <= CALLBACK_DATA_MAX_BYTES else None
 
     @classmethod
     def unpack(cls, fields: list[str]) -> Draft:
         """The draft in button data fields after 'R:n:' (ValueError if tampered with)."""
         kind, frequency, window, zone, edit = fields
-        times = frequency.startswith("t")
+        fixed = frequency.startswith("t")
+        times = [frequency[i : i + 4] for i in range(1, len(frequency), 4)] if fixed else []
         start, _, end = window.partition("-")
         return cls(
             kind=_KINDS[kind],
-            interval=int(frequency) if frequency and not times else None,
-            times=tuple(_from_hhmm(t) for t in frequency[1:].split(".")) if times else (),
+            interval=int(frequency) if frequency and not fixed else None,
+            times=tuple(_from_hhmm(t) for t in times),
             window=(_from_hhmm(start), _from_hhmm(end)) if window else None,
             zone=ZONES[int(zone)] if zone else None,
             edit=int(edit) if edit else None,
         )
 
     @classmethod
-    def of(cls, spec: ReminderSpec, edit: int | None = None) -> Draft:
+    def of(cls, spec: ReminderSpec) -> Draft:
         """A complete draft from a typed reminder."""
         window = (
             (spec.window_start, spec.window_end)
             if spec.window_start is not None and spec.window_end is not None
             else None
         )
-        return cls(spec.kind, spec.interval_minutes, spec.times, window, edit=edit)
+        return cls(spec.kind, spec.interval_minutes, spec.times, window)
 
     def spec(self) -> ReminderSpec:
         """The reminder this draft asks for."""
@@ -130,16 +131,12 @@ def _button(label: str, data: str | None) -> list[InlineKeyboardButton]:
     return [InlineKeyboardButton(label, callback_data=data)] if data else []
 
 
-def _rows(buttons: list[InlineKeyboardButton], per_row: int) -> list[list[InlineKeyboardButton]]:
-    return [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]
-
-
 def _draft_buttons(labels_and_drafts: list[tuple[str, Draft]]) -> list[InlineKeyboardButton]:
     return [b for label, draft in labels_and_drafts for b in _button(label, draft.pack())]
 
 
-def wizard_step(draft: Draft | None, zone_known: bool) -> Page:
-    """The next question of the setup; call it only while something is left to ask."""
+def wizard_step(draft: Draft | None) -> Page:
+    """The next setup question: what for, how often, or which waking hours."""
     if draft is None:
         buttons = _draft_buttons(
             [("💧 Drink water", Draft(Kind.WATER)), ("🧘 Stretch", Draft(Kind.STRETCH))]
@@ -155,7 +152,7 @@ def wizard_step(draft: Draft | None, zone_known: bool) -> Page:
             f"{bold(KIND_LABELS[draft.kind])}: how often?\n"
             f"{italic('Or type it: /remind water every 45m, /remind stretch at 07:15 21:00')}"
         )
-        rows = [*_rows(_draft_buttons(every), 3), *_rows(_draft_buttons(fixed), 1)]
+        rows = [*grid(_draft_buttons(every), 3), *grid(_draft_buttons(fixed), 1)]
         return Page(text, InlineKeyboardMarkup([*rows, *_cancel_row()]))
     if draft.needs_window:
         windows = [
@@ -167,21 +164,27 @@ def wizard_step(draft: Draft | None, zone_known: bool) -> Page:
             f"{italic('Or type it: /remind water every 2h 06:30-21:30')}"
         )
         return Page(
-            text, InlineKeyboardMarkup([*_rows(_draft_buttons(windows), 2), *_cancel_row()])
+            text, InlineKeyboardMarkup([*grid(_draft_buttons(windows), 2), *_cancel_row()])
         )
-    assert not zone_known
-    assert draft.zone is None
+    raise ValueError("nothing left to ask")  # callers check needs_frequency / needs_window
+
+
+def zone_step(draft: Draft) -> Page | None:
+    """Ask for the time zone with a button per common zone; None if the draft is too long
+    to carry a zone in button data (then the user sets it with /timezone first)."""
+    if replace(draft, zone=ZONES[-1]).pack() is None:
+        return None
     zones = [(describe_timezone(z), replace(draft, zone=z)) for z in ZONES]
     text = (
         f"{bold('Which time zone are you in?')}\n"
         "Reminders follow your local clock, daylight saving included. Pick one, or send "
         "/timezone with your city (like /timezone Madrid), then set the reminder again."
     )
-    return Page(text, InlineKeyboardMarkup([*_rows(_draft_buttons(zones), 2), *_cancel_row()]))
+    return Page(text, InlineKeyboardMarkup([*grid(_draft_buttons(zones), 2), *_cancel_row()]))
 
 
 def _cancel_row() -> list[list[InlineKeyboardButton]]:
-    return [[InlineKeyboardButton("Cancel", callback_data=action("c"))]]
+    return [[InlineKeyboardButton("Cancel", callback_data=action(Action.CANCEL))]]
 
 
 def describe(reminder: Reminder) -> str:
@@ -200,8 +203,8 @@ def created(reminder: Reminder, now: datetime, edited: bool) -> Page:
     )
     keyboard = [
         [
-            InlineKeyboardButton("📋 My reminders", callback_data=action("l")),
-            InlineKeyboardButton("➕ Another", callback_data=action("new")),
+            InlineKeyboardButton("📋 My reminders", callback_data=action(Action.LIST)),
+            InlineKeyboardButton("➕ Another", callback_data=action(Action.NEW)),
         ]
     ]
     return Page(text, InlineKeyboardMarkup(keyboard))
@@ -214,7 +217,7 @@ def reminder_list(reminders: list[Reminder], zone: str | None, now: datetime) ->
         return Page(
             text,
             InlineKeyboardMarkup(
-                [[InlineKeyboardButton("➕ New reminder", callback_data=action("new"))]]
+                [[InlineKeyboardButton("➕ New reminder", callback_data=action(Action.NEW))]]
             ),
         )
     lines = []
@@ -222,21 +225,21 @@ def reminder_list(reminders: list[Reminder], zone: str | None, now: datetime) ->
     for r in reminders:
         if r.active and r.next_due is not None:
             state = f"next {esc(describe_next(r.next_due, now, r.schedule))}"
-            toggle = InlineKeyboardButton(f"⏸ #{r.id}", callback_data=action("p", r.id))
+            toggle = InlineKeyboardButton(f"⏸ #{r.id}", callback_data=action(Action.PAUSE, r.id))
         else:
             state = "paused"
-            toggle = InlineKeyboardButton(f"▶️ #{r.id}", callback_data=action("r", r.id))
+            toggle = InlineKeyboardButton(f"▶️ #{r.id}", callback_data=action(Action.RESUME, r.id))
         lines.append(f"#{r.id} {describe(r)} — {state}")
         rows.append(
             [
                 toggle,
-                InlineKeyboardButton(f"✏️ #{r.id}", callback_data=action("e", r.id)),
-                InlineKeyboardButton(f"🗑 #{r.id}", callback_data=action("d", r.id)),
+                InlineKeyboardButton(f"✏️ #{r.id}", callback_data=action(Action.EDIT, r.id)),
+                InlineKeyboardButton(f"🗑 #{r.id}", callback_data=action(Action.ASK_DELETE, r.id)),
             ]
         )
     zone_line = f"Time zone: {esc(describe_timezone(zone))}" if zone else "No time zone set."
     text = f"{bold('Reminders in this chat')}\n{zone_line}\n\n" + "\n".join(lines)
-    rows.append([InlineKeyboardButton("➕ New reminder", callback_data=action("new"))])
+    rows.append([InlineKeyboardButton("➕ New reminder", callback_data=action(Action.NEW))])
     return Page(text, InlineKeyboardMarkup(rows))
 
 
@@ -254,9 +257,13 @@ def reminder_message(reminder: Reminder, kb: KnowledgeBase) -> tuple[str, Inline
     keyboard = InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton("Done ✓", callback_data=action("x", reminder.id)),
-                InlineKeyboardButton("Snooze 15 min", callback_data=action("z", reminder.id)),
-                InlineKeyboardButton("Skip today", callback_data=action("k", reminder.id)),
+                InlineKeyboardButton("Done ✓", callback_data=action(Action.DONE, reminder.id)),
+                InlineKeyboardButton(
+                    "Snooze 15 min", callback_data=action(Action.SNOOZE, reminder.id)
+                ),
+                InlineKeyboardButton(
+                    "Skip today", callback_data=action(Action.SKIP_TODAY, reminder.id)
+                ),
             ]
         ]
     )
@@ -268,7 +275,7 @@ def confirm(question: str, yes_label: str, yes_data: str) -> Page:
     keyboard = [
         [
             InlineKeyboardButton(yes_label, callback_data=yes_data),
-            InlineKeyboardButton("Cancel", callback_data=action("c")),
+            InlineKeyboardButton("Cancel", callback_data=action(Action.CANCEL)),
         ]
     ]
     return Page(question, InlineKeyboardMarkup(keyboard))

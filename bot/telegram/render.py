@@ -11,7 +11,7 @@ from bot import __version__
 from bot.core.knowledge import KnowledgeBase
 from bot.core.models import Checklist, Nutrient
 from bot.core.views import Screen, View
-from bot.telegram.callbacks import pack, reminder_action
+from bot.telegram.callbacks import Action, pack, reminder_action
 from bot.telegram.html import bold, bullets, echo, esc, italic, link, number, numbered, paginate
 
 Row = list[InlineKeyboardButton]
@@ -33,7 +33,8 @@ def button(label: str, view: View) -> InlineKeyboardButton:
     return InlineKeyboardButton(label, callback_data=pack(view))
 
 
-def _grid(buttons: Sequence[InlineKeyboardButton], per_row: int = 2) -> list[Row]:
+def grid(buttons: Sequence[InlineKeyboardButton], per_row: int = 2) -> list[Row]:
+    """Buttons laid out `per_row` to a row."""
     return [list(buttons[i : i + per_row]) for i in range(0, len(buttons), per_row)]
 
 
@@ -79,7 +80,7 @@ class Renderer:
         """'Did you mean …?' with a button per close match, or else every option to pick from."""
         question = "Did you mean:" if close else "Pick one:"
         text = f"I don't know the {esc(kind)} “{echo(query)}”. {question}"
-        return Page(text, InlineKeyboardMarkup(_grid([button(lbl, v) for lbl, v in options])))
+        return Page(text, InlineKeyboardMarkup(grid([button(lbl, v) for lbl, v in options])))
 
     def unknown_text(self) -> Page:
         """The short menu offered when free text matches nothing."""
@@ -102,14 +103,14 @@ class Renderer:
                 button("🧘 Stretches", View(Screen.STRETCHES)),
             ],
             [
-                InlineKeyboardButton("⏰ Reminders", callback_data=reminder_action("l")),
+                InlineKeyboardButton("⏰ Reminders", callback_data=reminder_action(Action.LIST)),
                 button("🚩 When to see a doctor", View(Screen.RED_FLAGS)),
             ],
         ]
 
     def _nav(self, *extra: InlineKeyboardButton, red_flags: bool = True) -> list[Row]:
         """A last row of navigation: extra buttons, red flags and the menu."""
-        rows = _grid(list(extra))
+        rows = grid(list(extra))
         tail = [button("☰ Menu", View(Screen.MENU))]
         if red_flags:
             tail.insert(0, button("🚩 Red flags", View(Screen.RED_FLAGS)))
@@ -184,7 +185,7 @@ class Renderer:
         buttons = [
             button(n.name, View(target, n.id, compact=view.compact)) for n in self.kb.nutrients
         ]
-        return [bold(title)], [*_grid(buttons), *self._nav()]
+        return [bold(title)], [*grid(buttons), *self._nav()]
 
     def _intake_line(self, n: Nutrient) -> str:
         amounts = [row.amount for row in n.intake.rows]
@@ -282,7 +283,7 @@ class Renderer:
         buttons = [
             button(g.title, View(Screen.CAUSE_GROUP, g.id, compact=view.compact)) for g in groups
         ]
-        return [intro, listing], [*_grid(buttons), *self._nav()]
+        return [intro, listing], [*grid(buttons), *self._nav()]
 
     def _cause_group(self, view: View) -> tuple[list[str], list[Row]]:
         group = self.kb.cause_group_by_id(view.arg)
@@ -329,7 +330,7 @@ class Renderer:
             button(s.name, View(Screen.STRETCH, s.id, compact=view.compact)) for s in stretches
         ]
         head = f"{bold('Stretches and exercises')}\nTap one for the steps."
-        return [head, listing], [*_grid(buttons), *self._nav()]
+        return [head, listing], [*grid(buttons), *self._nav()]
 
     def _stretch(self, view: View) -> tuple[list[str], list[Row]]:
         stretch = self.kb.stretch_by_id(view.arg)

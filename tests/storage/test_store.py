@@ -21,6 +21,11 @@ NOW = datetime(2026, 6, 1, 6, 0, tzinfo=UTC)  # 08:00 CEST
 TEN_CEST = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
 
 
+def every(minutes: int) -> Schedule:
+    """An interval schedule in the default window: different minutes, a different reminder."""
+    return Schedule(BERLIN, minutes, time(8, 0), time(22, 0))
+
+
 def utc(*parts: int) -> datetime:
     return datetime(*parts, tzinfo=UTC)
 
@@ -56,12 +61,14 @@ async def add(
     schedule: Schedule = EVERY_2H,
     next_due: datetime = TEN_CEST,
     limit: int = 20,
+    kind: Kind = Kind.WATER,
+    created_by: int | None = None,
 ) -> Reminder:
     return await store.add_reminder(
         chat_id=chat_id,
         chat_type="private",
-        created_by=chat_id * 10,
-        kind=Kind.WATER,
+        created_by=chat_id * 10 if created_by is None else created_by,
+        kind=kind,
         schedule=schedule,
         next_due=next_due,
         now=NOW,
@@ -101,6 +108,23 @@ async def test_new_database_gets_every_migration(store: Store, path: Path) -> No
     ) as cursor:
         tables = [row[0] for row in await cursor.fetchall()]
     assert tables == ["chats", "deliveries", "reminders"]
+    async with store.db.execute("PRAGMA table_info(reminders)") as cursor:
+        columns = [row[1] for row in await cursor.fetchall()]
+    assert "active" not in columns  # paused is next_due IS NULL, nothing else
+    assert columns == [
+        "id",
+        "chat_id",
+        "created_by",
+        "kind",
+        "timezone",
+        "interval_minutes",
+        "window_start",
+        "window_end",
+        "times",
+        "next_due",
+        "sent_count",
+        "created_at",
+    ]
     assert user_version(path) == 1  # created, with its data folder
 
 
@@ -184,10 +208,10 @@ async def test_add_reminder_stores_everything(store: Store) -> None:
         created_by=70,
         kind=Kind.WATER,
         schedule=MORNINGS,
-        active=True,
         next_due=utc(2026, 6, 1, 19, 0),
         sent_count=0,
     )
+    assert reminder.active
     chat = await store.chat(7)
     assert chat is not None
     assert (chat.chat_type, chat.timezone, chat.created_at) == ("private", None, NOW)
@@ -200,18 +224,58 @@ async def test_times_are_stored_as_whole_seconds(store: Store) -> None:
 
 
 async def test_reminders_are_listed_oldest_first_per_chat(store: Store) -> None:
-    first, _, third = await add(store, 1), await add(store, 2), await add(store, 1)
+    first, _, third = (
+        await add(store, 1),
+        await add(store, 2),
+        await add(store, 1, schedule=MORNINGS),
+    )
     assert [r.id for r in await store.reminders(1)] == [first.id, third.id]
     assert await store.reminders(3) == []
 
 
 async def test_the_per_chat_limit(store: Store) -> None:
-    await add(store, 1, limit=2)
-    await add(store, 1, limit=2)
+    first = await add(store, 1, limit=2)
+    await add(store, 1, schedule=MORNINGS, limit=2)
     with pytest.raises(ReminderLimitError):
-        await add(store, 1, limit=2)
+        await add(store, 1, schedule=every(90), limit=2)
     assert len(await store.reminders(1)) == 2
     assert (await add(store, 2, limit=2)).chat_id == 2
+    # One already there is not a new one, so the limit does not stand in its way.
+    assert await add(store, 1, limit=2) == first
+    assert len(await store.reminders(1)) == 2
+
+
+async def test_the_same_reminder_twice_is_the_one_already_there(store: Store) -> None:
+    first = await add(store, 1)
+    again = await add(store, 1, next_due=TEN_CEST + timedelta(hours=2), created_by=99)
+    assert again == first  # not a copy, and the first one is left as it was
+    assert await store.reminders(1) == [first]
+    assert await count(store, "reminders") == 1
+
+
+async def test_a_reminder_differing_in_anything_is_a_new_one(store: Store) -> None:
+    first = await add(store, 1)
+    others = [
+        await add(store, 2),
+        await add(store, 1, kind=Kind.STRETCH),
+        await add(store, 1, schedule=Schedule("Europe/Paris", 120, time(8, 0), time(22, 0))),
+        await add(store, 1, schedule=every(90)),
+        await add(store, 1, schedule=Schedule(BERLIN, 120, time(9, 0), time(22, 0))),
+        await add(store, 1, schedule=Schedule(BERLIN, 120, time(8, 0), time(21, 0))),
+        await add(store, 1, schedule=MORNINGS),
+        await add(store, 1, schedule=Schedule(BERLIN, times=(time(7, 30),))),
+    ]
+    assert len({first.id, *(r.id for r in others)}) == 1 + len(others)
+    assert await count(store, "reminders") == 1 + len(others)
+
+
+async def test_a_paused_reminder_asked_for_again_is_returned_still_paused(store: Store) -> None:
+    first = await add(store, 1)
+    assert await store.set_next_due(first.id, 1, None, only_if_active=False)
+    again = await add(store, 1)
+    assert again.id == first.id
+    assert (again.active, again.next_due) == (False, None)
+    assert len(await store.reminders(1)) == 1
 
 
 async def test_delete_reminder_only_in_its_own_chat(store: Store) -> None:
@@ -224,20 +288,49 @@ async def test_delete_reminder_only_in_its_own_chat(store: Store) -> None:
 
 async def test_set_next_due_none_pauses(store: Store) -> None:
     reminder = await add(store)
-    await store.set_next_due(reminder.id, None)
+    assert await store.set_next_due(reminder.id, 1, None, only_if_active=False)
     paused = await store.reminder(reminder.id)
     assert paused is not None
     assert (paused.active, paused.next_due) == (False, None)
-    await store.set_next_due(reminder.id, TEN_CEST)
+    assert await store.set_next_due(reminder.id, 1, TEN_CEST, only_if_active=False)
     resumed = await store.reminder(reminder.id)
     assert resumed is not None
     assert (resumed.active, resumed.next_due) == (True, TEN_CEST)
 
 
+async def test_set_next_due_only_if_active_moves_an_active_reminder(store: Store) -> None:
+    reminder = await add(store)
+    later = TEN_CEST + timedelta(minutes=15)
+    assert await store.set_next_due(reminder.id, 1, later, only_if_active=True)
+    moved = await store.reminder(reminder.id)
+    assert moved is not None
+    assert (moved.active, moved.next_due) == (True, later)
+
+
+async def test_set_next_due_only_if_active_leaves_a_paused_reminder_paused(store: Store) -> None:
+    reminder = await add(store)
+    assert await store.set_next_due(reminder.id, 1, None, only_if_active=False)
+    assert not await store.set_next_due(reminder.id, 1, TEN_CEST, only_if_active=True)
+    still = await store.reminder(reminder.id)
+    assert still is not None
+    assert (still.active, still.next_due) == (False, None)
+
+
+@pytest.mark.parametrize("only_if_active", [True, False])
+async def test_set_next_due_only_in_its_own_chat(store: Store, only_if_active: bool) -> None:
+    reminder = await add(store, 1)
+    later = TEN_CEST + timedelta(hours=1)
+    assert not await store.set_next_due(reminder.id, 2, later, only_if_active=only_if_active)
+    assert not await store.set_next_due(reminder.id, 2, None, only_if_active=only_if_active)
+    assert await store.reminder(reminder.id) == reminder
+    assert not await store.set_next_due(999, 1, later, only_if_active=only_if_active)
+    assert await store.reminders(1) == [reminder]
+
+
 async def test_set_timezone_moves_reminders_keeping_local_times(store: Store) -> None:
     active = await add(store, 1, schedule=MORNINGS, next_due=utc(2026, 6, 1, 19, 0))
     paused = await add(store, 1)
-    await store.set_next_due(paused.id, None)
+    assert await store.set_next_due(paused.id, 1, None, only_if_active=False)
     other = await add(store, 2)
     now = utc(2026, 6, 1, 12, 0)
     moved = await store.set_timezone(
@@ -260,8 +353,8 @@ async def test_set_timezone_moves_reminders_keeping_local_times(store: Store) ->
 
 
 async def test_deactivate_chat_pauses_only_that_chat(store: Store) -> None:
-    mine = [await add(store, 1), await add(store, 1)]
-    await store.set_next_due(mine[1].id, None)
+    mine = [await add(store, 1), await add(store, 1, schedule=MORNINGS)]
+    assert await store.set_next_due(mine[1].id, 1, None, only_if_active=False)
     theirs = await add(store, 2)
     assert await store.deactivate_chat(1) == 1
     assert [(r.active, r.next_due) for r in await store.reminders(1)] == [
@@ -274,7 +367,7 @@ async def test_deactivate_chat_pauses_only_that_chat(store: Store) -> None:
 
 async def test_delete_reminders_of_one_chat(store: Store) -> None:
     await add(store, 1)
-    await add(store, 1)
+    await add(store, 1, schedule=MORNINGS)
     theirs = await add(store, 2)
     assert await store.delete_reminders(1) == 2
     assert await store.reminders(1) == []
@@ -324,8 +417,8 @@ async def test_a_failed_delivery_is_not_counted_as_sent(store: Store) -> None:
 
 async def test_nothing_is_claimed_before_it_is_due(store: Store) -> None:
     await add(store)
-    paused = await add(store)
-    await store.set_next_due(paused.id, None)
+    paused = await add(store, schedule=every(90), next_due=TEN_CEST - timedelta(hours=1))
+    assert await store.set_next_due(paused.id, 1, None, only_if_active=False)
     assert await store.claim_due(TEN_CEST - timedelta(seconds=1), 10, advance) == []
     assert await count(store, "deliveries") == 0
 
@@ -341,7 +434,7 @@ async def test_a_due_time_is_never_claimed_twice(store: Store) -> None:
     reminder = await add(store)
     [claim] = await store.claim_due(TEN_CEST, 10, advance)
     # Put the same due time back, as a stale writer might: it is not claimed again...
-    await store.set_next_due(reminder.id, TEN_CEST)
+    assert await store.set_next_due(reminder.id, 1, TEN_CEST, only_if_active=True)
     assert await store.claim_due(TEN_CEST, 10, advance) == []
     assert [key(c) for c in await store.pending_claims()] == [key(claim)]
     # ...but the reminder still moves on.
@@ -369,8 +462,8 @@ async def test_claiming_advances_with_the_callback(store: Store) -> None:
 
 async def test_claims_come_earliest_first_up_to_the_limit(store: Store) -> None:
     late = await add(store, next_due=TEN_CEST)
-    early = await add(store, next_due=TEN_CEST - timedelta(hours=1))
-    middle = await add(store, next_due=TEN_CEST - timedelta(minutes=30))
+    early = await add(store, schedule=every(90), next_due=TEN_CEST - timedelta(hours=1))
+    middle = await add(store, schedule=MORNINGS, next_due=TEN_CEST - timedelta(minutes=30))
     claims = await store.claim_due(TEN_CEST, 2, advance)
     assert [(c.reminder.id, c.due_at) for c in claims] == [
         (early.id, TEN_CEST - timedelta(hours=1)),
@@ -415,7 +508,7 @@ async def test_deliveries_lists_the_latest_first(store: Store) -> None:
 
 async def test_forget_chat_cascades_to_reminders_and_deliveries(store: Store) -> None:
     await add(store, 1)
-    await add(store, 1)
+    await add(store, 1, schedule=MORNINGS, next_due=TEN_CEST)
     theirs = await add(store, 2)
     await store.claim_due(TEN_CEST, 10, advance)
     assert await count(store, "deliveries") == 3

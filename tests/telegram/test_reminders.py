@@ -8,6 +8,7 @@ from tests.telegram.harness import START, Harness
 
 USER = 1001
 OTHER_USER = 2002
+OTHER = OTHER_USER
 GROUP = -3001
 # START is 10:00 UTC = 12:00 in Berlin (summer time): every 2 h from 08:00 is next due at
 # 14:00 Berlin = 12:00 UTC.
@@ -211,3 +212,68 @@ async def test_stop_all_and_forget_ask_first(bot: Harness) -> None:
     gone = await bot.press(asked, "Delete everything", USER)
     assert "everything stored about this chat is deleted" in gone.plain
     assert "I store nothing" in (await bot.say("/mydata")).plain
+
+
+async def test_an_edited_command_does_not_run_again(bot: Harness) -> None:
+    await set_water_reminder(bot)
+    (command,) = [m for m in bot.api.user_messages(USER) if m["text"].startswith("/remind water")]
+    before = len(bot.api.outbox)
+    bot.api.edit_text(USER, command["message_id"], "/remind water every 3h 08:00-22:00")
+    await bot.say("/help")  # processed after the edit: by now the edit was handled
+    assert not any("Reminder #2" in (s.plain or "") for s in bot.api.outbox[before:]), (
+        "an edited /remind created a second reminder"
+    )
+    assert "#2" not in (await bot.say("/reminders")).plain
+
+
+async def test_a_double_tap_on_the_last_step_makes_one_reminder(bot: Harness) -> None:
+    await bot.say("/timezone UTC")
+    step = await bot.press(await bot.say("/remind"), "Drink water", USER)
+    step = await bot.press(step, "every 2 h", USER)
+    data = bot.button_data(USER, step.message_id, "08:00–22:00")
+    first = bot.api.press_button(USER, step.message_id, data)
+    second = bot.api.press_button(USER, step.message_id, data)
+    await bot.api.wait_for(lambda: {first, second} <= set(bot.api.callback_answers))
+    listing = await bot.say("/reminders")
+    assert "#1 💧 Water" in listing.plain
+    assert "#2" not in listing.plain
+
+
+async def test_zone_step_offers_buttons_even_for_many_times(bot: Harness) -> None:
+    times = " ".join(f"{hour:02d}:00" for hour in range(7, 18))  # 11 times a day
+    asked = await bot.say(f"/remind stretch at {times}")
+    assert "Which time zone" in asked.plain
+    done = await bot.press(asked, "UTC", USER)
+    assert "Reminder #1 set" in done.plain
+    twelve = " ".join(f"{hour:02d}:00" for hour in range(7, 19))  # the most allowed
+    asked = await bot.say(f"/remind water at {twelve}", user_id=OTHER)
+    assert "Which time zone" in asked.plain
+    assert "UTC" in bot.labels(OTHER, asked)
+
+
+async def test_malformed_reminder_buttons_are_answered(bot: Harness) -> None:
+    reply = await bot.say("/start")
+    for data in ("R:", "R:z", "R:zz:1", "R:n:w:abc:::", "R:p:notanumber", "R:n:q:::::"):
+        bot.api.set_buttons(USER, reply.message_id, [[("Old", data)]])
+        query_id = bot.api.press_button(USER, reply.message_id, data)
+        await bot.api.wait_for(lambda q=query_id: q in bot.api.callback_answers)
+        answer = bot.api.callback_answers[query_id].get("text", "")
+        assert answer, data
+    sent = [s.plain or "" for s in bot.api.outbox if s.method == "sendMessage"]
+    assert not any("something went wrong" in text for text in sent)
+
+
+async def test_removal_from_a_group_pauses_its_reminders(bot: Harness) -> None:
+    bot.api.set_member_status(GROUP, USER, "administrator")
+    await set_water_reminder(bot, GROUP, chat_type="group")
+    bot.api.remove_bot_from(GROUP)
+    await bot.api.wait_for(lambda: bot.api.pending_updates == 0)
+    await bot.quiet()
+    calls_before = len(bot.api.calls)
+    bot.clock.set(FIRST_DUE)
+    await bot.quiet()
+    # Paused on the membership change itself: not even an attempt to send.
+    assert not any(
+        method == "sendMessage" and params.get("chat_id") in (GROUP, str(GROUP))
+        for method, params in bot.api.calls[calls_before:]
+    )
