@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sqlite3
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import Enum
@@ -83,6 +84,9 @@ class Dispatcher:
         self._senders = senders
         self._workers: list[asyncio.Task[None]] = []
         self._sending: set[int] = set()
+        # Claims of one chat go out one at a time, in claim (due) order: asyncio.Lock is
+        # first-come first-served. A lock lives only while its chat has claims in hand.
+        self._chat_locks: dict[int, tuple[asyncio.Lock, int]] = {}
         self._filler: asyncio.Task[None] | None = None
         self._recovered: list[Claim] = []
         self._stopping = False
@@ -140,8 +144,10 @@ class Dispatcher:
                     return
         except asyncio.CancelledError:
             raise
+        except sqlite3.OperationalError as error:
+            # Busy or locked: the next heartbeat tries again, and nothing is lost meanwhile.
+            log.warning("could not claim due reminders (%s); will retry", error)
         except Exception:
-            # The next heartbeat tries again; nothing is lost because claims are in the database.
             log.exception("claiming due reminders failed")
 
     @staticmethod
@@ -153,11 +159,20 @@ class Dispatcher:
     async def _work(self, index: int) -> None:
         while not self._stopping:
             claim = await self._queue.get()
+            chat_id = claim.reminder.chat_id
+            lock, holders = self._chat_locks.get(chat_id, (asyncio.Lock(), 0))
+            self._chat_locks[chat_id] = (lock, holders + 1)
             try:
-                await self._deliver(claim, index)
+                async with lock:
+                    await self._deliver(claim, index)
             except Exception:
                 log.exception("delivering reminder %d failed", claim.reminder.id)
             finally:
+                lock, holders = self._chat_locks[chat_id]
+                if holders == 1:
+                    del self._chat_locks[chat_id]
+                else:
+                    self._chat_locks[chat_id] = (lock, holders - 1)
                 self._queue.task_done()
 
     async def _deliver(self, claim: Claim, worker: int) -> None:

@@ -418,7 +418,7 @@ class Store:
         async with self.transaction() as db:
             async with db.execute(
                 f"SELECT {_REMINDER_COLUMNS} FROM reminders "
-                "WHERE next_due IS NOT NULL AND next_due <= ? ORDER BY next_due LIMIT ?",
+                "WHERE next_due IS NOT NULL AND next_due <= ? ORDER BY next_due, id LIMIT ?",
                 (to_seconds(now), limit),
             ) as cursor:
                 due = [_reminder(row) for row in await cursor.fetchall()]

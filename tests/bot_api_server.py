@@ -95,6 +95,10 @@ class _BotApiHandler(_JsonHandler):
         except ValueError as exc:
             self.reply(400, _error(400, f"Bad Request: can't parse request body: {exc}"))
             return
+        if self.server.should_drop(method, params):
+            # As a flaky network does: the request is never handled and no reply comes back.
+            self.request.connection.close()  # type: ignore[union-attr]
+            return
         self.call = asyncio.ensure_future(self.server.api.call(method, params))
         self.server.calls.add(self.call)
         try:
@@ -119,6 +123,20 @@ class _BotApiHandler(_JsonHandler):
 class BotApiServer:
     """Serves a FakeBotApi over HTTP on a free port while used as an async context manager."""
 
+    def drop_connections(self, method: str, chat_ids: set[int], times: int) -> None:
+        """Close the next `times` connections that call `method` for one of `chat_ids`
+        without handling the request or replying."""
+        self._drops[method] = (set(chat_ids), times)
+
+    def should_drop(self, method: str, params: dict[str, Any]) -> bool:
+        """Whether this request is one to drop (and count it if so)."""
+        chats, left = self._drops.get(method, (set(), 0))
+        if left <= 0 or str(params.get("chat_id")) not in {str(c) for c in chats}:
+            return False
+        self._drops[method] = (chats, left - 1)
+        self.dropped += 1
+        return True
+
     def __init__(self, api: FakeBotApi | None = None, *, token: str = "123:ABC") -> None:
         """Serve `api` (a fresh one by default) to clients that use `token`."""
         self.api = api or FakeBotApi()
@@ -127,6 +145,8 @@ class BotApiServer:
         self.calls: set[asyncio.Future[Any]] = set()
         self.port = 0
         self._http: tornado.httpserver.HTTPServer | None = None
+        self._drops: dict[str, tuple[set[int], int]] = {}
+        self.dropped = 0
 
     @property
     def base_url(self) -> str:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from pathlib import Path
+
 import pytest
 
 from bot.content import load_knowledge
 from bot.core.knowledge import KnowledgeBase
 from bot.core.models import Knowledge
+from tests.telegram.harness import Harness, running_bot
 
 
 @pytest.fixture(scope="session")
@@ -17,3 +21,10 @@ def knowledge() -> Knowledge:
 @pytest.fixture(scope="session")
 def kb(knowledge: Knowledge) -> KnowledgeBase:
     return KnowledgeBase(knowledge)
+
+
+@pytest.fixture
+async def bot(kb: KnowledgeBase, tmp_path: Path) -> AsyncIterator[Harness]:
+    """The bot running over loopback HTTP against the stand-in Bot API."""
+    async with running_bot(kb, tmp_path / "bot.sqlite3") as harness:
+        yield harness

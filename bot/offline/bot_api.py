@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import json
+import math
 import re
 import string
 import time
@@ -551,6 +552,31 @@ def _require_int(params: JSON, key: str) -> int:
     return value
 
 
+@dataclass(frozen=True)
+class RateLimits:
+    """Telegram's flood limits for sending messages (scaled up or down for tests)."""
+
+    per_second: float = 30.0  # all chats together
+    per_chat_per_second: float = 1.0  # one private chat
+    per_group_per_minute: float = 20.0  # one group or supergroup
+
+
+class _Window:
+    """Timestamps of recent sends in a sliding window of `seconds`."""
+
+    def __init__(self, limit: float, seconds: float) -> None:
+        self.limit, self.seconds = limit, seconds
+        self.times: deque[float] = deque()
+
+    def wait(self, now: float) -> float:
+        """Seconds until one more send fits (0 if it fits now)."""
+        while self.times and self.times[0] <= now - self.seconds:
+            self.times.popleft()
+        if len(self.times) < self.limit:
+            return 0.0
+        return self.times[0] + self.seconds - now
+
+
 class FakeBotApi:
     """An in-memory Bot API for one bot, with a user side that makes updates."""
 
@@ -562,6 +588,7 @@ class FakeBotApi:
         first_name: str = "Cramp Coach",
         clock: Callable[[], float] = time.time,
         strict_html: bool = True,
+        limits: RateLimits | None = None,
     ) -> None:
         """Start with no chats, no updates and an empty outbox."""
         self.bot_user: JSON = {
@@ -595,6 +622,9 @@ class FakeBotApi:
         self._open_inline: set[str] = set()
         self._allowed_updates: list[str] = []
         self._faults: defaultdict[str, deque[BotApiError]] = defaultdict(deque)
+        self._limits = limits
+        self._windows: dict[object, _Window] = {}
+        self.too_many_requests = 0  # 429 answers given
         self._poll_generation = 0
         # Replaced on every change, so each waiter wakes once per change without a lock.
         self._changed = asyncio.Event()
@@ -640,6 +670,8 @@ class FakeBotApi:
             faults = self._faults.get(name.lower())
             if faults:
                 raise faults.popleft()
+            if name == "sendMessage" and self._limits is not None:
+                self._take_send_slot(normalized.get("chat_id"))
             result = self._handlers[name](normalized)
             if asyncio.iscoroutine(result):
                 result = await result
@@ -700,6 +732,10 @@ class FakeBotApi:
         data = self._message_json(message)
         self._push_update({"edited_message": data})
         return copy.deepcopy(data)
+
+    def open_private_chat(self, user_id: int) -> None:
+        """A user who has started the bot earlier: their chat exists, with no new update."""
+        self._user_chat(None, "private", self._user(user_id, "Ada"), None)
 
     def user_messages(self, chat_id: int) -> list[JSON]:
         """What users sent in a chat, as the bot received it."""
@@ -862,6 +898,28 @@ class FakeBotApi:
     def fail_next(self, method: str, error: BotApiError, times: int = 1) -> None:
         """Make the next `times` calls of `method` fail with `error`."""
         self._faults[method.lower()].extend([error] * times)
+
+    def _take_send_slot(self, chat_id: object) -> None:
+        """Count a send against the flood limits, or answer 429 as Telegram does."""
+        assert self._limits is not None
+        limits, now = self._limits, self._clock()
+        is_group = isinstance(chat_id, int | str) and str(chat_id).startswith("-")
+        windows = [
+            self._windows.setdefault("all", _Window(limits.per_second, 1.0)),
+            self._windows.setdefault(
+                chat_id,
+                _Window(limits.per_group_per_minute, 60.0)
+                if is_group
+                else _Window(limits.per_chat_per_second, 1.0),
+            ),
+        ]
+        wait = max(window.wait(now) for window in windows)
+        if wait > 0:
+            self.too_many_requests += 1
+            seconds = max(1, math.ceil(wait))
+            raise BotApiError(429, f"Too Many Requests: retry after {seconds}", seconds)
+        for window in windows:
+            window.times.append(now)
 
     def clear_faults(self) -> None:
         """Forget every failure queued by fail_next."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 
 from telegram import (
     BotCommand,
@@ -30,6 +31,7 @@ from bot.telegram.render import Renderer
 
 log = logging.getLogger(__name__)
 SORRY = "Sorry, something went wrong on my side. Please try again in a moment."
+BUSY = "I'm busy saving other changes right now. Please try that again in a few seconds."
 HEARTBEAT_SECONDS = 1.0
 # Commands that make no sense in a group's menu (the group has its own /start habits).
 _PRIVATE_ONLY = frozenset({"start", "about"})
@@ -114,8 +116,10 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log an unexpected error and tell the user something went wrong, without details."""
     update_id = update.update_id if isinstance(update, Update) else None
     log.error("update %s failed", update_id, exc_info=context.error)
+    # The database stayed locked past its busy timeout: nothing was written, so say so.
+    busy = isinstance(context.error, sqlite3.OperationalError) and "locked" in str(context.error)
     if isinstance(update, Update) and update.effective_chat is not None:
         try:
-            await context.bot.send_message(update.effective_chat.id, SORRY)
+            await context.bot.send_message(update.effective_chat.id, BUSY if busy else SORRY)
         except TelegramError:
             log.warning("could not tell chat about the failure of update %s", update_id)

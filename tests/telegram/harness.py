@@ -42,6 +42,7 @@ class Harness:
         chat_id: int | None = None,
         chat_type: str = "private",
         user_id: int = 1001,
+        patience: float = REPLY_TIMEOUT,
     ) -> StoredMessage:
         """Send a message and return the bot's reply to it."""
         before = len(self.api.outbox)
@@ -55,7 +56,7 @@ class Harness:
                 s.method == "sendMessage" and s.chat_id == chat for s in self.api.outbox[before:]
             )
 
-        await self.api.wait_for(replied, REPLY_TIMEOUT)
+        await self.api.wait_for(replied, patience)
         reply = next(
             s for s in self.api.outbox[before:] if s.method == "sendMessage" and s.chat_id == chat
         )
