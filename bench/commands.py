@@ -1,5 +1,6 @@
-"""Command path: updates/s and handling latency through the real Application over loopback,
-side by side with a bare python-telegram-bot echo bot in the same run.
+"""Command path: updates/s and handling latency through the real Application over loopback
+to the stand-in Bot API in its own process, side by side with a bare python-telegram-bot
+echo bot in the same run.
 
 Run: .venv/bin/python -m bench.commands [--updates 2000]
 """
@@ -10,9 +11,10 @@ import argparse
 import asyncio
 import statistics
 import sys
+import tempfile
 import time
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
+from pathlib import Path
 
 from telegram import Update
 from telegram.ext import (
@@ -24,26 +26,21 @@ from telegram.ext import (
     filters,
 )
 
+from bench.standin import TOKEN, control, stand_in, stats
 from bot.config import load_settings
 from bot.content import load_knowledge
 from bot.core.knowledge import KnowledgeBase
-from bot.offline.bot_api import FakeBotApi
 from bot.telegram.app import build_application
-from tests.bot_api_server import BotApiServer
 
-TOKEN = "123456789:AAExampleExampleExampleExample_1234"
 TARGET_RATIO = 0.8
-# Both bots get the same limiter with Telegram's overall 30/s cap lifted: otherwise both
-# measure the cap, not the handling. Per-chat limits stay (every update is a new chat).
-UNCAPPED = 1_000_000
+FIRST_USER = 10_000
+Builder = Callable[[str], Application]  # type: ignore[type-arg]
 
 
 def limiter() -> AIORateLimiter:
-    """The production rate limiter without the overall cap."""
-    return AIORateLimiter(overall_max_rate=UNCAPPED, overall_time_period=1)
-
-
-Builder = Callable[[str], Application]  # type: ignore[type-arg]
+    """Both bots get the same limiter with Telegram's overall 30/s cap lifted: otherwise
+    both would measure the cap, not the handling. Every update comes from a new chat."""
+    return AIORateLimiter(overall_max_rate=0)
 
 
 async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -53,47 +50,37 @@ async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def echo_bot(root: str) -> Application:  # type: ignore[type-arg]
-    """PTB's echo example, pointed at the stand-in."""
-    app = ApplicationBuilder().token(TOKEN).base_url(f"{root}/bot").rate_limiter(limiter()).build()
+    """PTB's echo example."""
+    builder = ApplicationBuilder().token(TOKEN).base_url(f"{root}/bot").rate_limiter(limiter())
+    app = builder.build()
     app.add_handler(MessageHandler(filters.TEXT, echo))
     return app
 
 
-@asynccontextmanager
-async def serving(build: Builder) -> AsyncIterator[FakeBotApi]:
-    api = FakeBotApi()
-    async with BotApiServer(api, token=TOKEN) as server:
-        app = build(server.base_url.removesuffix("/bot"))
+async def measure(build: Builder, text: str, updates: int) -> tuple[float, float, float]:
+    """`updates` users send `text` at once; (updates/s, p50 ms, p99 ms) to their replies."""
+    async with stand_in() as root:
+        app = build(root)
         await app.initialize()
         await app.start()
         assert app.updater is not None
         await app.updater.start_polling(poll_interval=0, timeout=1)
         try:
-            yield api
+            await control(root, "messages", first=FIRST_USER, count=updates, text=text)
+            # The server is another process: polling its statistics is the way to watch it.
+            while len((data := await stats(root))["sends"]) < updates:  # noqa: ASYNC110
+                await asyncio.sleep(0.2)
         finally:
             await app.updater.stop()
             await app.stop()
             await app.shutdown()
-
-
-async def measure(build: Builder, text: str, updates: int) -> tuple[float, float, float]:
-    """Push `updates` messages from distinct users at once; (updates/s, p50 ms, p99 ms)."""
-    async with serving(build) as api:
-        sent_at: dict[int, float] = {}
-        start = time.perf_counter()
-        for user in range(updates):
-            api.send_text(text, user_id=10_000 + user)
-            sent_at[10_000 + user] = time.perf_counter()
-        await api.wait_for(
-            lambda: sum(s.method == "sendMessage" for s in api.outbox) >= updates, timeout=300
-        )
-        elapsed = time.perf_counter() - start
-        replied = {s.chat_id: s.at for s in api.outbox if s.method == "sendMessage"}
-    # FakeBotApi stamps sends with time.time(); convert both sides to one clock.
-    offset = time.time() - time.perf_counter()
-    latencies = sorted((replied[u] - (sent_at[u] + offset)) * 1000 for u in sent_at)
-    p99 = latencies[int(len(latencies) * 0.99) - 1]
-    return updates / elapsed, statistics.median(latencies), p99
+    injected = {int(chat): at for chat, at in data["injected"].items()}
+    replied: dict[int, float] = {}
+    for chat, at in data["sends"]:
+        replied.setdefault(int(chat), at)
+    latencies = sorted((replied[c] - injected[c]) * 1000 for c in injected)
+    elapsed = max(replied.values()) - min(injected.values())
+    return updates / elapsed, statistics.median(latencies), latencies[int(updates * 0.99) - 1]
 
 
 def main() -> int:
@@ -103,14 +90,18 @@ def main() -> int:
     started = time.perf_counter()
     kb = KnowledgeBase(load_knowledge())
     load_ms = (time.perf_counter() - started) * 1000
+    with tempfile.TemporaryDirectory(prefix="cramp-commands-") as folder:
+        database = str(Path(folder) / "bot.sqlite3")
 
-    def ours(root: str) -> Application:  # type: ignore[type-arg]
-        settings = load_settings({"BOT_TOKEN": TOKEN, "BOT_API_URL": root})
-        return build_application(settings, kb, rate_limiter=limiter())
+        def ours(root: str) -> Application:  # type: ignore[type-arg]
+            settings = load_settings(
+                {"BOT_TOKEN": TOKEN, "BOT_API_URL": root, "DATABASE_PATH": database}
+            )
+            return build_application(settings, kb, rate_limiter=limiter())
 
-    rows = [("echo bot (baseline)", asyncio.run(measure(echo_bot, "hello", args.updates)))]
-    for text in ("/foods magnesium", "/causes", "bananas?"):
-        rows.append((text, asyncio.run(measure(ours, text, args.updates))))
+        rows = [("echo bot (baseline)", asyncio.run(measure(echo_bot, "hello", args.updates)))]
+        for text in ("/foods magnesium", "/causes", "bananas?"):
+            rows.append((text, asyncio.run(measure(ours, text, args.updates))))
     baseline = rows[0][1][0]
     print(f"content load: {load_ms:.0f} ms; {args.updates} updates per row, sent at once\n")
     print(f"{'path':<22}{'updates/s':>11}{'p50 ms':>9}{'p99 ms':>9}{'vs echo':>9}")

@@ -65,7 +65,6 @@ def seed(path: Path, rows: int) -> None:
             rng.choice(("water", "stretch")),
             zone,
             *schedule,
-            int(not paused),
             due,
             now,
         )
@@ -78,8 +77,8 @@ def seed(path: Path, rows: int) -> None:
         )
         db.executemany(
             "INSERT INTO reminders (id, chat_id, created_by, kind, timezone, interval_minutes, "
-            "window_start, window_end, times, active, next_due, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "window_start, window_end, times, next_due, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (row(i) for i in range(rows)),
         )
 
@@ -151,7 +150,7 @@ async def make_due(store: Store, ids: list[int]) -> None:
     """Make these reminders due half a minute ago."""
     async with store.transaction() as db:
         await db.executemany(
-            "UPDATE reminders SET active = 1, next_due = ? WHERE id = ?",
+            "UPDATE reminders SET next_due = ? WHERE id = ?",
             [(to_seconds(NOW) - 30, i) for i in ids],
         )
 

@@ -20,10 +20,13 @@ import sqlite3
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import Enum
+from functools import lru_cache
 from typing import Protocol
 
 from bot.core.clock import Clock
 from bot.core.reminders import Claim, Reminder
+from bot.core.schedule import Schedule
+from bot.keyed_locks import KeyedLocks
 from bot.storage import Store
 
 log = logging.getLogger(__name__)
@@ -64,6 +67,12 @@ class Sender(Protocol):
         ...
 
 
+@lru_cache(maxsize=4096)
+def _next_due(schedule: Schedule, after: datetime) -> datetime:
+    # Reminders due together often share a schedule: one computation serves them all.
+    return schedule.next_due(after)
+
+
 class Dispatcher:
     """Claims due reminders and delivers them through a fixed pool of senders."""
 
@@ -84,9 +93,8 @@ class Dispatcher:
         self._senders = senders
         self._workers: list[asyncio.Task[None]] = []
         self._sending: set[int] = set()
-        # Claims of one chat go out one at a time, in claim (due) order: asyncio.Lock is
-        # first-come first-served. A lock lives only while its chat has claims in hand.
-        self._chat_locks: dict[int, tuple[asyncio.Lock, int]] = {}
+        # Claims of one chat go out one at a time, in claim (due) order.
+        self._chats = KeyedLocks()
         self._filler: asyncio.Task[None] | None = None
         self._recovered: list[Claim] = []
         self._stopping = False
@@ -154,25 +162,17 @@ class Dispatcher:
     def _after(reminder: Reminder, now: datetime) -> datetime:
         """The next due time after a claimed one; missed ones during downtime are skipped."""
         assert reminder.next_due is not None
-        return reminder.schedule.next_due(max(reminder.next_due, now))
+        return _next_due(reminder.schedule, max(reminder.next_due, now))
 
     async def _work(self, index: int) -> None:
         while not self._stopping:
             claim = await self._queue.get()
-            chat_id = claim.reminder.chat_id
-            lock, holders = self._chat_locks.get(chat_id, (asyncio.Lock(), 0))
-            self._chat_locks[chat_id] = (lock, holders + 1)
             try:
-                async with lock:
+                async with self._chats.hold(claim.reminder.chat_id):
                     await self._deliver(claim, index)
             except Exception:
                 log.exception("delivering reminder %d failed", claim.reminder.id)
             finally:
-                lock, holders = self._chat_locks[chat_id]
-                if holders == 1:
-                    del self._chat_locks[chat_id]
-                else:
-                    self._chat_locks[chat_id] = (lock, holders - 1)
                 self._queue.task_done()
 
     async def _deliver(self, claim: Claim, worker: int) -> None:

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -130,21 +131,28 @@ def _schedule_values(
     )
 
 
-def _reminder(row: Sequence[Any]) -> Reminder:
-    rid, chat_id, created_by, kind, zone, interval, start, end, times, due, sent = row
-    schedule = Schedule(
+@lru_cache(maxsize=4096)
+def _schedule(
+    zone: str, interval: int | None, start: str | None, end: str | None, times: str
+) -> Schedule:
+    # Most reminders share a handful of preset schedules: build each distinct one once.
+    return Schedule(
         timezone=zone,
         interval_minutes=interval,
         window_start=time.fromisoformat(start) if start else None,
         window_end=time.fromisoformat(end) if end else None,
         times=tuple(time.fromisoformat(t) for t in times.split()),
     )
+
+
+def _reminder(row: Sequence[Any]) -> Reminder:
+    rid, chat_id, created_by, kind, zone, interval, start, end, times, due, sent = row
     return Reminder(
         id=rid,
         chat_id=chat_id,
         created_by=created_by,
         kind=Kind(kind),
-        schedule=schedule,
+        schedule=_schedule(zone, interval, start, end, times),
         next_due=from_seconds(due) if due is not None else None,
         sent_count=sent,
     )

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import logging
 import socket
+import time
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Self
@@ -14,7 +16,7 @@ import tornado.httpserver
 import tornado.netutil
 import tornado.web
 
-from bot.offline.bot_api import BotApiError, FakeBotApi
+from bot.offline.bot_api import BotApiError, FakeBotApi, RateLimits
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -120,6 +122,43 @@ class _BotApiHandler(_JsonHandler):
         self.reply(200, {"ok": True, "result": result})
 
 
+class _ControlHandler(_JsonHandler):
+    """For benchmarks running the server in its own process: open chats, read statistics."""
+
+    def initialize(self, server: BotApiServer) -> None:
+        """Tornado's per-request set-up."""
+        self.server = server
+
+    def get(self, what: str) -> None:
+        """/_control/stats: every message sent as [chat_id, time], the 429s, and when each
+        user's last message was injected; with ?counts=1 only how many sends and chats."""
+        api = self.server.api
+        sends = [[s.chat_id, s.at] for s in api.outbox if s.method == "sendMessage"]
+        if self.get_argument("counts", ""):
+            # Cheap to poll during a run: the full lists would load the client's memory.
+            chats = len({chat for chat, _ in sends})
+            self.reply(200, {"sent": len(sends), "chats": chats})
+            return
+        body = {
+            "sends": sends,
+            "too_many_requests": api.too_many_requests,
+            "injected": self.server.injected,
+        }
+        self.reply(200, body)
+
+    def post(self, what: str) -> None:
+        """/_control/open_chats?first=1&count=N: users 1..N have started the bot before.
+        /_control/messages?first=1&count=N&text=T: users 1..N each send T now."""
+        first, count = int(self.get_argument("first")), int(self.get_argument("count"))
+        for user in range(first, first + count):
+            if what == "messages":
+                self.server.api.send_text(self.get_argument("text"), user_id=user)
+                self.server.injected[str(user)] = time.time()
+            else:
+                self.server.api.open_private_chat(user)
+        self.reply(200, {"ok": True})
+
+
 class BotApiServer:
     """Serves a FakeBotApi over HTTP on a free port while used as an async context manager."""
 
@@ -146,6 +185,7 @@ class BotApiServer:
         self.port = 0
         self._http: tornado.httpserver.HTTPServer | None = None
         self._drops: dict[str, tuple[set[int], int]] = {}
+        self.injected: dict[str, float] = {}
         self.dropped = 0
 
     @property
@@ -160,7 +200,10 @@ class BotApiServer:
         sockets = tornado.netutil.bind_sockets(0, "127.0.0.1", family=socket.AF_INET)
         self.port = sockets[0].getsockname()[1]
         app = tornado.web.Application(
-            [(r"/bot([^/]+)/([A-Za-z]+)", _BotApiHandler, {"server": self})],
+            [
+                (r"/bot([^/]+)/([A-Za-z]+)", _BotApiHandler, {"server": self}),
+                (r"/_control/(stats|open_chats|messages)", _ControlHandler, {"server": self}),
+            ],
             default_handler_class=_NotFoundHandler,
             log_function=lambda handler: None,
         )
@@ -184,3 +227,19 @@ class BotApiServer:
         await asyncio.gather(*pending, return_exceptions=True)
         await self._http.close_all_connections()
         self._http = None
+
+
+async def serve_forever(token: str, limits: RateLimits | None) -> None:
+    """Run a server until killed, printing its port first (for benchmark processes)."""
+    async with BotApiServer(FakeBotApi(limits=limits), token=token) as server:
+        print(server.port, flush=True)
+        await asyncio.Event().wait()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description="A stand-in Bot API server on 127.0.0.1.")
+    parser.add_argument("--token", required=True)
+    parser.add_argument("--rate", type=float, help="messages per second in all (429 above)")
+    arguments = parser.parse_args()
+    rate = arguments.rate
+    asyncio.run(serve_forever(arguments.token, RateLimits(per_second=rate) if rate else None))

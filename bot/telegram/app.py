@@ -28,6 +28,7 @@ from bot.telegram.lookup_handlers import COMMANDS, LookupHandlers
 from bot.telegram.reminder_delivery import TelegramSender
 from bot.telegram.reminder_handlers import REMINDER_COMMANDS, ReminderHandlers
 from bot.telegram.render import Renderer
+from bot.telegram.update_order import PerChatOrder
 
 log = logging.getLogger(__name__)
 SORRY = "Sorry, something went wrong on my side. Please try again in a moment."
@@ -63,6 +64,7 @@ def build_application(
             )
         )
         .rate_limiter(rate_limiter or AIORateLimiter(max_retries=3))
+        .concurrent_updates(PerChatOrder())
     )
     if request is not None and updates_request is not None:
         builder = builder.request(request).get_updates_request(updates_request)

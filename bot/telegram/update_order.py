@@ -1,0 +1,38 @@
+"""Updates from different chats are handled side by side; one chat's, in arrival order."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from typing import Any
+
+from telegram import Update
+from telegram.ext import BaseUpdateProcessor
+
+from bot.keyed_locks import KeyedLocks
+
+# Handling one update is mostly waiting for the Bot API's reply; this many may wait at once.
+CONCURRENT_UPDATES = 64
+
+
+class PerChatOrder(BaseUpdateProcessor):
+    """Concurrent across chats, so no chat waits on another's round trip, and sequential
+    within a chat, so two quick questions are never answered out of order."""
+
+    def __init__(self, max_concurrent_updates: int = CONCURRENT_UPDATES) -> None:
+        super().__init__(max_concurrent_updates)
+        self._chats = KeyedLocks()
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Run the handlers for one update, after any earlier update of the same chat."""
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if chat is None:  # inline queries and the like: nothing to keep in order
+            await coroutine
+            return
+        async with self._chats.hold(chat.id):
+            await coroutine
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to tear down."""
