@@ -11,7 +11,7 @@ from telegram.ext import BaseUpdateProcessor
 from bot.keyed_locks import KeyedLocks
 
 # Handling one update is mostly waiting for the Bot API's reply; this many may wait at once.
-CONCURRENT_UPDATES = 64
+CONCURRENT_UPDATES = 16
 
 
 class PerChatOrder(BaseUpdateProcessor):
