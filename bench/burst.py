@@ -22,6 +22,7 @@ from typing import Any
 
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
 
+from bench import verdict
 from bench.reminders_scale import rss_mb
 from bench.standin import TOKEN, stand_in, stats
 from bot.config import load_settings
@@ -96,6 +97,18 @@ async def wait_for_all(root: str, count: int) -> None:
             return
 
 
+async def observe(
+    root: str, count: int, t0: float, rate: float, rss_before: float
+) -> dict[str, float]:
+    """Watch a run to its end (peak RSS sampled meanwhile), then sum it up."""
+    peak = RssPeak()
+    await wait_for_all(root, count)
+    growth = peak.stop() - rss_before
+    result = summarize(await stats(root), count, t0, rate)
+    result["rss_growth"] = growth
+    return result
+
+
 def summarize(data: dict[str, Any], count: int, t0: float, rate: float) -> dict[str, float]:
     sends = data["sends"]
     assert isinstance(sends, list)
@@ -139,11 +152,7 @@ async def run_ours(kb: KnowledgeBase, count: int, rate: float, folder: Path) -> 
         await app.post_init(app)
         await app.start()
         startup = time.perf_counter() - started
-        peak = RssPeak()
-        await wait_for_all(root, count)
-        growth = peak.stop() - before
-        result = summarize(await stats(root), count, t0, rate)
-        result["rss_growth"] = growth
+        result = await observe(root, count, t0, rate, before)
         result["startup_s"] = startup
         await app.stop()
         await app.post_shutdown(app)
@@ -174,11 +183,7 @@ async def run_naive(count: int, rate: float) -> dict[str, float]:
             application.job_queue.run_once(remind, when, chat_id=chat)
         startup = time.perf_counter() - started
         scheduled_rss = rss_mb() - before
-        peak = RssPeak()
-        await wait_for_all(root, count)
-        growth = peak.stop() - before
-        result = summarize(await stats(root), count, t0, rate)
-        result["rss_growth"] = growth
+        result = await observe(root, count, t0, rate, before)
         result["rss_after_scheduling"] = scheduled_rss
         result["startup_s"] = startup
         await application.stop()
@@ -225,10 +230,7 @@ def main() -> int:
         f"peak RSS growth <= {TARGET_RSS_GROWTH_MB} MB": ours["rss_growth"]
         <= TARGET_RSS_GROWTH_MB,
     }
-    print()
-    for name, ok in checks.items():
-        print(f"{'met   ' if ok else 'MISSED'} {name}")
-    return 0 if all(checks.values()) else 1
+    return verdict(checks)
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench import verdict
 from bot.core.reminders import Claim
 from bot.dispatch import BATCH, Dispatcher, Outcome, SendResult
 from bot.storage import Store, to_seconds
@@ -198,10 +199,7 @@ def main() -> int:
             r["claim_500_ms"] <= TARGET_TICK_MS for r in results.values()
         ),
     }
-    print()
-    for name, ok in checks.items():
-        print(f"{'met   ' if ok else 'MISSED'} {name}")
-    return 0 if all(checks.values()) else 1
+    return verdict(checks)
 
 
 if __name__ == "__main__":
