@@ -45,7 +45,9 @@ def main() -> None:
     except ConfigError as error:
         fail(str(error))
         return
-    setup_logging(settings.log_level, [settings.token or ""])
+    # The console is a chat: routine INFO lines would interleave with it unless asked for.
+    quiet = settings.token is None and "LOG_LEVEL" not in os.environ
+    setup_logging("WARNING" if quiet else settings.log_level, [settings.token or ""])
     try:
         kb = KnowledgeBase(load_knowledge())
     except ContentError as error:
