@@ -29,7 +29,7 @@ from bot.config import load_settings
 from bot.content import load_knowledge
 from bot.core.knowledge import KnowledgeBase
 from bot.storage import Store
-from bot.telegram.app import build_application
+from bot.telegram.app import build_application, running
 
 SPREAD_SECONDS = 60  # "due in the same minute"
 START_MARGIN_SECONDS = 10
@@ -146,17 +146,10 @@ async def run_ours(kb: KnowledgeBase, count: int, rate: float, folder: Path) -> 
         app = build_application(settings, kb, rate_limiter=limiter)
         before = rss_mb()
         started = time.perf_counter()
-        await app.initialize()
-        assert app.post_init is not None
-        assert app.post_shutdown is not None
-        await app.post_init(app)
-        await app.start()
-        startup = time.perf_counter() - started
-        result = await observe(root, count, t0, rate, before)
+        async with running(app, poll=False):
+            startup = time.perf_counter() - started
+            result = await observe(root, count, t0, rate, before)
         result["startup_s"] = startup
-        await app.stop()
-        await app.post_shutdown(app)
-        await app.shutdown()
     return result
 
 

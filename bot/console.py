@@ -15,7 +15,7 @@ from bot.config import Settings
 from bot.core.knowledge import KnowledgeBase
 from bot.offline.bot_api import FakeBotApi, Sent
 from bot.offline.request import InMemoryRequest
-from bot.telegram.app import build_application
+from bot.telegram.app import build_application, running
 
 OFFLINE_TOKEN = "123456:offline-console-token-not-a-real-secret"
 PRIVATE_CHAT = 1001
@@ -138,12 +138,7 @@ async def run_console(
     console = Console(settings, kb, out)
     reader = read_line or _read_stdin
     out.write(HELP)
-    app = console.app
-    async with app:
-        assert app.post_init is not None
-        assert app.post_shutdown is not None
-        await app.post_init(app)
-        await app.start()
+    async with running(console.app, poll=False):
         printer = asyncio.create_task(console.print_forever())
         try:
             await console.handle_line("/start")
@@ -155,8 +150,6 @@ async def run_console(
                 out.flush()
         finally:
             printer.cancel()
-            await app.stop()
-            await app.post_shutdown(app)
 
 
 async def _read_stdin(prompt: str) -> str | None:

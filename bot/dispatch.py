@@ -198,6 +198,8 @@ class Dispatcher:
                     return
             finally:
                 self._sending.discard(worker)
+            if self._stopping:
+                return  # not sent: the claim stays pending for the next start
             if result.outcome is Outcome.MOVED and result.new_chat_id is not None:
                 reminder = replace(reminder, chat_id=result.new_chat_id)
                 claim = replace(claim, reminder=reminder)
@@ -210,7 +212,16 @@ class Dispatcher:
         """Store the outcome of one attempt; whether the delivery is over."""
         reminder = claim.reminder
         if result.outcome is Outcome.SENT:
-            await self.store.finish(claim.delivery_id, "sent", self.clock.now(), result.message_id)
+            # Telegram has it: recording that must not give up, or it would be sent again.
+            while True:
+                try:
+                    await self.store.finish(
+                        claim.delivery_id, "sent", self.clock.now(), result.message_id
+                    )
+                    break
+                except sqlite3.OperationalError as error:
+                    log.warning("could not record a sent reminder (%s); retrying", error)
+                    await asyncio.sleep(1)
         elif result.outcome is Outcome.UNREACHABLE:
             await self.store.finish(claim.delivery_id, "unreachable", now)
             paused = await self.store.deactivate_chat(reminder.chat_id)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from telegram import (
     BotCommand,
@@ -86,12 +88,16 @@ def build_application(
         dispatcher.kick()
 
     async def stop_reminders(app: Application) -> None:  # type: ignore[type-arg]
-        """Let sends in flight finish, then close the database."""
+        """Let sends in flight finish while the bot's HTTP client is still open."""
         await dispatcher.stop()
+
+    async def close_database(app: Application) -> None:  # type: ignore[type-arg]
+        """Close the database, last of all."""
         await store.close()
 
     app.post_init = start_reminders
-    app.post_shutdown = stop_reminders
+    app.post_stop = stop_reminders
+    app.post_shutdown = close_database
     renderer = Renderer(kb)
     # Reminder handlers first: the lookup side ends with catch-alls for buttons and commands.
     ReminderHandlers(ReminderService(store, clock)).register(app)
@@ -99,6 +105,30 @@ def build_application(
     InlineHandlers(kb, renderer).register(app)
     app.add_error_handler(on_error)
     return app
+
+
+@asynccontextmanager
+async def running(app: Application, *, poll: bool) -> AsyncIterator[None]:  # type: ignore[type-arg]
+    """Run the application (and long polling if `poll`) for the duration of the block, with
+    the same start and stop order as PTB's run_polling, hooks included."""
+    await app.initialize()
+    try:
+        if app.post_init is not None:
+            await app.post_init(app)
+        await app.start()
+        if poll and app.updater is not None:
+            await app.updater.start_polling(poll_interval=0, timeout=1)
+        yield
+    finally:
+        if app.updater is not None and app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        if app.post_stop is not None:
+            await app.post_stop(app)
+        await app.shutdown()
+        if app.post_shutdown is not None:
+            await app.post_shutdown(app)
 
 
 async def register_commands(app: Application) -> None:  # type: ignore[type-arg]

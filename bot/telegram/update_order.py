@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable
 from typing import Any
 
@@ -12,6 +13,10 @@ from bot.keyed_locks import KeyedLocks
 
 # Handling one update is mostly waiting for the Bot API's reply; this many may wait at once.
 CONCURRENT_UPDATES = 16
+# PTB takes its own slot before our chat lock; so that a chat with many updates queued
+# cannot hold every slot while it waits its turn, PTB's bound is lifted and ours is
+# taken inside the chat lock.
+_UNBOUNDED = 2**31 - 1
 
 
 class PerChatOrder(BaseUpdateProcessor):
@@ -19,16 +24,18 @@ class PerChatOrder(BaseUpdateProcessor):
     within a chat, so two quick questions are never answered out of order."""
 
     def __init__(self, max_concurrent_updates: int = CONCURRENT_UPDATES) -> None:
-        super().__init__(max_concurrent_updates)
+        super().__init__(_UNBOUNDED)
         self._chats = KeyedLocks()
+        self._slots = asyncio.Semaphore(max_concurrent_updates)
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Run the handlers for one update, after any earlier update of the same chat."""
         chat = update.effective_chat if isinstance(update, Update) else None
         if chat is None:  # inline queries and the like: nothing to keep in order
-            await coroutine
+            async with self._slots:
+                await coroutine
             return
-        async with self._chats.hold(chat.id):
+        async with self._chats.hold(chat.id), self._slots:
             await coroutine
 
     async def initialize(self) -> None:

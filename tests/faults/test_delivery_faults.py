@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-import time
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -65,13 +65,23 @@ async def test_dropped_connections_lose_nothing_and_commands_still_work(bot: Har
         assert [reminder_id(s) for s in bot.reminders_sent(chat)] == ids[chat], chat
 
 
-def hold_write_lock(path: Path, seconds: float) -> None:
-    """Another process's writer holding the database for a while."""
+def hold_write_lock(path: Path, held: threading.Event, release: threading.Event) -> None:
+    """Another process's writer holding the database until told to let go."""
     with sqlite3.connect(path, timeout=1) as other:
         other.execute("BEGIN IMMEDIATE")
         other.execute("UPDATE chats SET chat_type = chat_type")
-        time.sleep(seconds)
+        held.set()
+        release.wait(timeout=30)
         other.rollback()
+
+
+async def locked(path: Path) -> tuple[asyncio.Task[None], threading.Event]:
+    """Lock the database from another connection; returns once the lock is held."""
+    held, release = threading.Event(), threading.Event()
+    task = asyncio.create_task(asyncio.to_thread(hold_write_lock, path, held, release))
+    await asyncio.to_thread(held.wait, 10)
+    assert held.is_set()
+    return task, release
 
 
 async def test_a_briefly_locked_database_makes_commands_wait(
@@ -80,8 +90,8 @@ async def test_a_briefly_locked_database_makes_commands_wait(
     database = tmp_path / "bot.sqlite3"
     async with running_bot(kb, database) as bot:
         await bot.say("/timezone UTC")
-        locker = asyncio.create_task(asyncio.to_thread(hold_write_lock, database, 2.0))
-        await asyncio.sleep(0.2)
+        locker, release = await locked(database)
+        asyncio.get_running_loop().call_later(2.0, release.set)  # a writer busy for 2 s
         made = await bot.say("/remind water every 2h 08:00-22:00", patience=10)
         assert "Reminder #1 set" in made.plain
         await locker
@@ -97,9 +107,11 @@ async def test_a_long_locked_database_says_try_again_and_keeps_data(
     async with running_bot(kb, database) as bot:
         await bot.say("/timezone UTC")
         await bot.say("/remind water at 09:00")
-        locker = asyncio.create_task(asyncio.to_thread(hold_write_lock, database, 4.0))
-        await asyncio.sleep(0.2)
-        refused = await bot.say("/stop 1", patience=15)
+        locker, release = await locked(database)
+        try:
+            refused = await bot.say("/stop 1", patience=15)
+        finally:
+            release.set()  # held until the refusal arrived, however slow the machine
         assert refused.plain == BUSY
         await locker
         listing = await bot.say("/reminders")

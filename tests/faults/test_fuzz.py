@@ -15,7 +15,7 @@ from bot.config import load_settings
 from bot.core.knowledge import KnowledgeBase
 from bot.offline.bot_api import FakeBotApi
 from bot.offline.request import InMemoryRequest
-from bot.telegram.app import BUSY, SORRY, build_application
+from bot.telegram.app import BUSY, SORRY, build_application, running
 from bot.telegram.lookup_handlers import COMMANDS
 from bot.telegram.reminder_handlers import REMINDER_COMMANDS
 from tests.telegram.harness import TOKEN, FakeClock
@@ -78,32 +78,24 @@ async def test_every_command_survives_random_text(kb: KnowledgeBase, tmp_path: P
     app.add_error_handler(record)
     commands = [name for name, _, _ in (*COMMANDS, *REMINDER_COMMANDS)]
     offset = 0
-    async with app:
-        assert app.post_init is not None
-        assert app.post_shutdown is not None
-        await app.post_init(app)
-        try:
-            for line in ("/timezone UTC", "/remind water at 09:00"):  # something to protect
-                api.send_text(line)
-            for text in [f"/{c} {t}" for c in commands for t in random_texts(40)] + [
-                t for t in random_texts(60, seed=7) if t.strip()
-            ]:
-                before_db, before_out = snapshot(database), len(api.outbox)
-                if not text.strip():
-                    continue
-                api.send_text(text)
-                for data in await api.call("getUpdates", {"offset": offset, "timeout": 0}):
-                    offset = data["update_id"] + 1
-                    await app.process_update(Update.de_json(data, app.bot))
-                replies = [
-                    s.plain or "" for s in api.outbox[before_out:] if s.method == "sendMessage"
-                ]
-                if text.startswith("/timezone UTC") or text.startswith("/remind water at 09"):
-                    continue
-                assert replies, f"no answer to {text[:60]!r}"
-                assert not any(SORRY in r or BUSY in r for r in replies), text[:60]
-                assert not errors, (text[:60], errors)
-                if not any(mark in r for r in replies for mark in SUCCESS_MARKS):
-                    assert snapshot(database) == before_db, f"data changed by {text[:60]!r}"
-        finally:
-            await app.post_shutdown(app)
+    async with running(app, poll=False):
+        for line in ("/timezone UTC", "/remind water at 09:00"):  # something to protect
+            api.send_text(line)
+        for text in [f"/{c} {t}" for c in commands for t in random_texts(40)] + [
+            t for t in random_texts(60, seed=7) if t.strip()
+        ]:
+            before_db, before_out = snapshot(database), len(api.outbox)
+            if not text.strip():
+                continue
+            api.send_text(text)
+            for data in await api.call("getUpdates", {"offset": offset, "timeout": 0}):
+                offset = data["update_id"] + 1
+                await app.process_update(Update.de_json(data, app.bot))
+            replies = [s.plain or "" for s in api.outbox[before_out:] if s.method == "sendMessage"]
+            if text.startswith("/timezone UTC") or text.startswith("/remind water at 09"):
+                continue
+            assert replies, f"no answer to {text[:60]!r}"
+            assert not any(SORRY in r or BUSY in r for r in replies), text[:60]
+            assert not errors, (text[:60], errors)
+            if not any(mark in r for r in replies for mark in SUCCESS_MARKS):
+                assert snapshot(database) == before_db, f"data changed by {text[:60]!r}"

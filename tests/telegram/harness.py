@@ -14,7 +14,7 @@ from telegram.ext import Application
 from bot.config import load_settings
 from bot.core.knowledge import KnowledgeBase
 from bot.offline.bot_api import FakeBotApi, Sent, StoredMessage
-from bot.telegram.app import build_application
+from bot.telegram.app import build_application, running
 from tests.bot_api_server import BotApiServer
 
 TOKEN = "123456789:AAExampleExampleExampleExample_1234"
@@ -159,19 +159,5 @@ async def running_bot(
             {"BOT_TOKEN": TOKEN, "BOT_API_URL": root, "DATABASE_PATH": str(database)}
         )
         app = build_application(settings, kb, clock=clock, heartbeat_seconds=HEARTBEAT)
-        await app.initialize()
-        try:
-            assert app.post_init is not None
-            await app.post_init(app)
-            await app.start()
-            assert app.updater is not None
-            await app.updater.start_polling(poll_interval=0, timeout=1)
+        async with running(app, poll=True):
             yield Harness(api, app, server, clock)
-        finally:
-            if app.updater is not None and app.updater.running:
-                await app.updater.stop()
-            if app.running:
-                await app.stop()
-            assert app.post_shutdown is not None
-            await app.post_shutdown(app)
-            await app.shutdown()
