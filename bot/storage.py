@@ -201,9 +201,7 @@ class Store:
             self._db = None
 
     async def _migrate(self) -> None:
-        async with self.db.execute("PRAGMA user_version") as cursor:
-            row = await cursor.fetchone()
-        version = int(row[0]) if row else 0
+        version = await self.schema_version()
         if version > len(MIGRATIONS):
             await self.close()
             raise StorageError(
