@@ -7,15 +7,17 @@ import logging
 import os
 import sys
 
-from telegram import Update
-from telegram.error import InvalidToken, NetworkError
+from telegram.error import BadRequest, InvalidToken, NetworkError
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.console import run_console
 from bot.content import ContentError, load_knowledge
 from bot.core.knowledge import KnowledgeBase
 from bot.logs import setup_logging
+from bot.storage import StorageError
 from bot.telegram.app import build_application
+from bot.telegram.lifecycle import serve
+from bot.telegram.web import ListenError
 
 log = logging.getLogger("bot")
 
@@ -26,16 +28,20 @@ def fail(message: str) -> None:
     raise SystemExit(2)
 
 
-def serve(settings: Settings, kb: KnowledgeBase) -> None:
-    """Serve Telegram by long polling until interrupted."""
+def run_bot(settings: Settings, kb: KnowledgeBase) -> None:
+    """Serve Telegram until SIGTERM or SIGINT; start-up failures end in one line."""
     app = build_application(settings, kb)
-    log.info("starting long polling against %s", settings.api_url)
     try:
-        app.run_polling(allowed_updates=Update.ALL_TYPES)
+        asyncio.run(serve(app, settings))
     except InvalidToken:
         fail("the Bot API rejected BOT_TOKEN (unauthorized); check it with @BotFather")
+    except BadRequest as error:
+        # Only setWebhook sends something of ours that Telegram can refuse at start-up.
+        fail(f"Telegram refused WEBHOOK_URL {settings.webhook_url}: {error}")
     except NetworkError as error:
         fail(f"cannot reach the Bot API at {settings.api_url} ({type(error).__name__})")
+    except ListenError as error:
+        fail(str(error))
 
 
 def main() -> None:
@@ -47,16 +53,23 @@ def main() -> None:
         return
     # The console is a chat: routine INFO lines would interleave with it unless asked for.
     quiet = settings.token is None and "LOG_LEVEL" not in os.environ
-    setup_logging("WARNING" if quiet else settings.log_level, [settings.token or ""])
+    setup_logging(
+        "WARNING" if quiet else settings.log_level,
+        [settings.token or "", settings.webhook_secret],
+        settings.log_format,
+    )
     try:
         kb = KnowledgeBase(load_knowledge())
     except ContentError as error:
         fail(str(error))
         return
-    if settings.token is None:
-        asyncio.run(run_console(settings, kb))
-    else:
-        serve(settings, kb)
+    try:
+        if settings.token is None:
+            asyncio.run(run_console(settings, kb))
+        else:
+            run_bot(settings, kb)
+    except StorageError as error:
+        fail(str(error))
 
 
 if __name__ == "__main__":

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import ipaddress
 import re
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +15,13 @@ from urllib.parse import urlsplit
 DEFAULT_API_URL = "https://api.telegram.org"
 DEFAULT_DATABASE = "data/cramp-coach.sqlite3"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+LOG_FORMATS = ("kv", "json")
+# All interfaces: inside a container, a port is reachable only where it is published.
+DEFAULT_LISTEN_ADDRESS = "0.0.0.0"
+DEFAULT_WEBHOOK_PORT = 8080
+# Telegram's rule for secret_token is 1-256 of these; fewer than 16 would be guessable.
+_SECRET = re.compile(r"[A-Za-z0-9_-]{16,256}")
+_HOSTNAME = re.compile(r"[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?")
 # BotFather tokens are '<bot id>:<35 url-safe characters>'; allow some slack in the length.
 _TOKEN = re.compile(r"[0-9]{5,20}:[A-Za-z0-9_-]{30,60}")
 
@@ -27,6 +38,12 @@ class Settings:
     api_url: str
     database_path: Path
     log_level: str
+    log_format: str = "kv"
+    webhook_url: str | None = None
+    webhook_secret: str = ""
+    listen_address: str = DEFAULT_LISTEN_ADDRESS
+    port: int | None = None
+    admin_ids: frozenset[int] = frozenset()
 
     @property
     def base_url(self) -> str:
@@ -37,6 +54,18 @@ class Settings:
     def base_file_url(self) -> str:
         """PTB's base_file_url, built the same way as base_url."""
         return f"{self.api_url}/file/bot"
+
+    @property
+    def webhook_path(self) -> str:
+        """Where the bot's server takes updates: derived from the token, so it is stable
+        across restarts (a proxy can route it) and cannot be guessed without the token."""
+        digest = hmac.new((self.token or "").encode(), b"webhook path", hashlib.sha256)
+        return f"/telegram/{digest.hexdigest()[:32]}"
+
+    @property
+    def webhook_endpoint(self) -> str | None:
+        """The address given to Telegram's setWebhook, or None in long-polling mode."""
+        return None if self.webhook_url is None else self.webhook_url + self.webhook_path
 
 
 def load_settings(env: Mapping[str, str]) -> Settings:
@@ -57,7 +86,76 @@ def load_settings(env: Mapping[str, str]) -> Settings:
     log_level = env.get("LOG_LEVEL", "").strip().upper() or "INFO"
     if log_level not in LOG_LEVELS:
         raise ConfigError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
+    log_format = env.get("LOG_FORMAT", "").strip().lower() or "kv"
+    if log_format not in LOG_FORMATS:
+        raise ConfigError("LOG_FORMAT must be kv (key=value) or json")
     database = Path(env.get("DATABASE_PATH", "").strip() or DEFAULT_DATABASE)
     if database.is_dir():
         raise ConfigError("DATABASE_PATH must be a file path, not a folder")
-    return Settings(token=token, api_url=api_url, database_path=database, log_level=log_level)
+    webhook_url = _webhook_url(env.get("WEBHOOK_URL", ""), self_hosted=api_url != DEFAULT_API_URL)
+    secret = env.get("WEBHOOK_SECRET", "").strip()
+    if secret and not _SECRET.fullmatch(secret):
+        raise ConfigError(
+            "WEBHOOK_SECRET must be 16 to 256 letters, digits, _ or - (value not shown)"
+        )
+    port = _port(env.get("PORT", ""))
+    return Settings(
+        token=token,
+        api_url=api_url,
+        database_path=database,
+        log_level=log_level,
+        log_format=log_format,
+        webhook_url=webhook_url,
+        # Without one set, a fresh secret each start: setWebhook sends it to Telegram anyway.
+        webhook_secret=secret or secrets.token_urlsafe(32),
+        listen_address=_listen_address(env.get("LISTEN_ADDRESS", "")),
+        port=DEFAULT_WEBHOOK_PORT if port is None and webhook_url else port,
+        admin_ids=_admin_ids(env.get("ADMIN_IDS", "")),
+    )
+
+
+def _webhook_url(value: str, *, self_hosted: bool) -> str | None:
+    """The public base address Telegram posts updates to; http only for a self-hosted API."""
+    url = value.strip().rstrip("/")
+    if not url:
+        return None
+    parts = urlsplit(url)
+    schemes = ("http", "https") if self_hosted else ("https",)
+    if parts.scheme not in schemes or not parts.netloc or parts.query or parts.fragment:
+        raise ConfigError(
+            "WEBHOOK_URL must be the bot's public https address, such as "
+            "https://bot.example.com (Telegram only posts to https)"
+        )
+    return url
+
+
+def _port(value: str) -> int | None:
+    value = value.strip()
+    if not value:
+        return None
+    if not value.isdigit() or not 1 <= int(value) <= 65535:
+        raise ConfigError("PORT must be a whole number from 1 to 65535")
+    return int(value)
+
+
+def _listen_address(value: str) -> str:
+    value = value.strip() or DEFAULT_LISTEN_ADDRESS
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        if not _HOSTNAME.fullmatch(value):
+            raise ConfigError(
+                "LISTEN_ADDRESS must be an IP address or host name, such as 0.0.0.0 or 127.0.0.1"
+            ) from None
+    return value
+
+
+def _admin_ids(value: str) -> frozenset[int]:
+    """Telegram user ids, separated by commas or spaces."""
+    ids = [part for part in re.split(r"[,\s]+", value.strip()) if part]
+    if not all(part.isdigit() and 0 < int(part) < 2**53 for part in ids):
+        raise ConfigError(
+            "ADMIN_IDS must be Telegram user ids (numbers) separated by commas, "
+            "such as 12345678,87654321"
+        )
+    return frozenset(int(part) for part in ids)

@@ -15,7 +15,8 @@ from bot.config import Settings
 from bot.core.knowledge import KnowledgeBase
 from bot.offline.bot_api import FakeBotApi, Sent
 from bot.offline.request import InMemoryRequest
-from bot.telegram.app import build_application, running
+from bot.telegram.app import build_application
+from bot.telegram.lifecycle import running
 
 OFFLINE_TOKEN = "123456:offline-console-token-not-a-real-secret"
 PRIVATE_CHAT = 1001

@@ -17,12 +17,13 @@ import asyncio
 import contextlib
 import logging
 import sqlite3
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
 from functools import lru_cache
 from typing import Protocol
 
+from bot.core.broadcasts import BroadcastSend
 from bot.core.clock import Clock
 from bot.core.reminders import Claim, Reminder
 from bot.core.schedule import Schedule
@@ -34,6 +35,9 @@ GRACE = timedelta(minutes=10)
 SENDERS = 8
 # Claims wait in the bounded queue, so a batch costs only a few hundred small records.
 BATCH = 500
+# Broadcast copies are claimed in small batches between reminder claims, so reminders that
+# fall due during a long broadcast wait seconds, not until the broadcast is over.
+BROADCAST_BATCH = 50
 FIRST_BACKOFF_SECONDS = 0.5
 MAX_BACKOFF_SECONDS = 30.0
 STOP_TIMEOUT_SECONDS = 10.0
@@ -59,11 +63,15 @@ class SendResult:
     new_chat_id: int | None = None
 
 
-class Sender(Protocol):
-    """Delivers one claimed reminder to its chat."""
+# What the senders take from the queue: a reminder's due time or a broadcast's copy.
+Outbound = Claim | BroadcastSend
 
-    async def send(self, claim: Claim) -> SendResult:
-        """Send the reminder message; never raises for Bot API errors."""
+
+class Sender(Protocol):
+    """Delivers one claimed message to its chat."""
+
+    async def send(self, item: Outbound) -> SendResult:
+        """Send the message; never raises for Bot API errors."""
         ...
 
 
@@ -89,23 +97,40 @@ class Dispatcher:
         self.sender = sender
         self.clock = clock
         self.grace = grace
-        self._queue: asyncio.Queue[Claim] = asyncio.Queue(maxsize=senders)
+        self._queue: asyncio.Queue[Outbound] = asyncio.Queue(maxsize=senders)
         self._senders = senders
         self._workers: list[asyncio.Task[None]] = []
         self._sending: set[int] = set()
         # Claims of one chat go out one at a time, in claim (due) order.
         self._chats = KeyedLocks()
         self._filler: asyncio.Task[None] | None = None
-        self._recovered: list[Claim] = []
+        self._recovered: list[Outbound] = []
         self._stopping = False
 
     async def start(self) -> None:
         """Pick up deliveries a previous run left pending, then start the senders."""
-        self._recovered = await self.store.pending_claims()
+        self._recovered = [
+            *await self.store.pending_claims(),
+            *await self.store.pending_broadcast_sends(),
+        ]
         if self._recovered:
             log.info("recovering %d pending deliveries", len(self._recovered))
         self._workers = [asyncio.create_task(self._work(i)) for i in range(self._senders)]
         self.kick()
+
+    @property
+    def alive(self) -> bool:
+        """Whether the senders are running and the dispatcher is not stopping."""
+        return (
+            bool(self._workers)
+            and not self._stopping
+            and not any(worker.done() for worker in self._workers)
+        )
+
+    @property
+    def backlog(self) -> int:
+        """Claims waiting in memory for a free sender."""
+        return self._queue.qsize()
 
     def kick(self) -> None:
         """Look for due reminders now (the heartbeat calls this); cheap when already busy."""
@@ -144,11 +169,15 @@ class Dispatcher:
             while self._recovered:
                 await self._queue.put(self._recovered.pop(0))
             while not self._stopping:
-                now = self.clock.now()
-                claims = await self.store.claim_due(now, BATCH, self._after)
+                claims = await self.store.claim_due(self.clock.now(), BATCH, self._after)
                 for claim in claims:
                     await self._queue.put(claim)
-                if len(claims) < BATCH:
+                if len(claims) == BATCH:
+                    continue  # reminders first: more may be due
+                sends = await self.store.claim_broadcast_sends(self.clock.now(), BROADCAST_BATCH)
+                for send in sends:
+                    await self._queue.put(send)
+                if len(sends) < BROADCAST_BATCH:
                     return
         except asyncio.CancelledError:
             raise
@@ -166,71 +195,82 @@ class Dispatcher:
 
     async def _work(self, index: int) -> None:
         while not self._stopping:
-            claim = await self._queue.get()
+            item = await self._queue.get()
             try:
-                async with self._chats.hold(claim.reminder.chat_id):
-                    await self._deliver(claim, index)
+                async with self._chats.hold(item.chat_id):
+                    await self._deliver(item, index)
             except Exception:
-                log.exception("delivering reminder %d failed", claim.reminder.id)
+                log.exception("delivering %s failed", describe(item))
             finally:
                 self._queue.task_done()
 
-    async def _deliver(self, claim: Claim, worker: int) -> None:
+    async def _deliver(self, item: Outbound, worker: int) -> None:
         backoff = FIRST_BACKOFF_SECONDS
-        reminder = claim.reminder
         while True:
             now = self.clock.now()
-            if now - claim.due_at > self.grace:
-                await self.store.finish(claim.delivery_id, "skipped_late", now)
+            # A reminder is about now; a broadcast is as good later, so it has no deadline.
+            if isinstance(item, Claim) and now - item.due_at > self.grace:
+                await self.store.finish(item.delivery_id, "skipped_late", now)
                 log.info(
                     "reminder %d due %s skipped: %s late",
-                    reminder.id,
-                    claim.due_at.isoformat(),
-                    now - claim.due_at,
+                    item.reminder.id,
+                    item.due_at.isoformat(),
+                    now - item.due_at,
                 )
                 return
             # From the send until its outcome is recorded, stop() waits for this worker:
             # cancelling it in between would leave a delivered reminder pending.
             self._sending.add(worker)
             try:
-                result = await self.sender.send(claim)
-                if await self._record(claim, result, now):
+                result = await self.sender.send(item)
+                if await self._record(item, result, now):
                     return
             finally:
                 self._sending.discard(worker)
             if self._stopping:
                 return  # not sent: the claim stays pending for the next start
             if result.outcome is Outcome.MOVED and result.new_chat_id is not None:
-                reminder = replace(reminder, chat_id=result.new_chat_id)
-                claim = replace(claim, reminder=reminder)
+                item = item.moved_to(result.new_chat_id)
                 continue
             wait = result.retry_after if result.retry_after is not None else backoff
             backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
             await asyncio.sleep(wait)
 
-    async def _record(self, claim: Claim, result: SendResult, now: datetime) -> bool:
+    async def _record(self, item: Outbound, result: SendResult, now: datetime) -> bool:
         """Store the outcome of one attempt; whether the delivery is over."""
-        reminder = claim.reminder
         if result.outcome is Outcome.SENT:
             # Telegram has it: recording that must not give up, or it would be sent again.
             while True:
                 try:
-                    await self.store.finish(
-                        claim.delivery_id, "sent", self.clock.now(), result.message_id
-                    )
+                    await self._finish(item, "sent", self.clock.now(), result.message_id)
                     break
                 except sqlite3.OperationalError as error:
-                    log.warning("could not record a sent reminder (%s); retrying", error)
+                    log.warning("could not record a sent message (%s); retrying", error)
                     await asyncio.sleep(1)
         elif result.outcome is Outcome.UNREACHABLE:
-            await self.store.finish(claim.delivery_id, "unreachable", now)
-            paused = await self.store.deactivate_chat(reminder.chat_id)
+            await self._finish(item, "unreachable", now)
+            paused = await self.store.deactivate_chat(item.chat_id)
             log.info("chat unreachable: paused its %d reminders", paused)
         elif result.outcome is Outcome.FAILED:
-            await self.store.finish(claim.delivery_id, "failed", now)
+            await self._finish(item, "failed", now)
         elif result.outcome is Outcome.MOVED and result.new_chat_id is not None:
-            await self.store.move_chat(reminder.chat_id, result.new_chat_id)
+            await self.store.move_chat(item.chat_id, result.new_chat_id)
             return False
         else:
             return False
         return True
+
+    async def _finish(
+        self, item: Outbound, outcome: str, at: datetime, message_id: int | None = None
+    ) -> None:
+        if isinstance(item, Claim):
+            await self.store.finish(item.delivery_id, outcome, at, message_id)
+        else:
+            await self.store.finish_broadcast_send(item.id, outcome, at)
+
+
+def describe(item: Outbound) -> str:
+    """For log lines: which reminder or broadcast, never its text."""
+    if isinstance(item, Claim):
+        return f"reminder {item.reminder.id}"
+    return f"broadcast {item.broadcast_id} copy {item.id}"

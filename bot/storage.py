@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
 
+from bot.core.broadcasts import BroadcastSend
 from bot.core.reminder_input import Kind
 from bot.core.reminders import Claim, Reminder, clock_time
 from bot.core.schedule import Schedule
@@ -68,6 +70,28 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
                 UPDATE reminders SET sent_count = sent_count + 1 WHERE id = NEW.reminder_id;
             END""",
     ),
+    (
+        """CREATE TABLE broadcasts (
+            id INTEGER PRIMARY KEY,
+            created_by INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            started_at INTEGER
+        )""",
+        # One row per chat a started broadcast goes to: queued, then pending once claimed,
+        # then how it ended. /forget in a chat takes its copies with it.
+        """CREATE TABLE broadcast_sends (
+            id INTEGER PRIMARY KEY,
+            broadcast_id INTEGER NOT NULL REFERENCES broadcasts (id) ON DELETE CASCADE,
+            chat_id INTEGER NOT NULL REFERENCES chats (chat_id) ON DELETE CASCADE,
+            claimed_at INTEGER,
+            finished_at INTEGER,
+            outcome TEXT NOT NULL DEFAULT 'queued',
+            UNIQUE (broadcast_id, chat_id)
+        )""",
+        "CREATE INDEX broadcast_sends_by_outcome ON broadcast_sends (outcome, id)",
+        "CREATE INDEX deliveries_by_claim_time ON deliveries (claimed_at)",
+    ),
 )
 
 _REMINDER_COLUMNS = (
@@ -103,6 +127,18 @@ class Delivery:
     due_at: datetime
     sent_at: datetime | None
     outcome: str
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    """Counts for the operator's /stats, read in one pass."""
+
+    chats: dict[str, int]  # by chat type
+    active: dict[str, int]  # running reminders by kind
+    paused: int
+    deliveries: dict[str, int]  # reminder deliveries claimed in the window, by outcome
+    broadcasts: dict[str, int]  # broadcast copies finished or waiting, by outcome
+    due_unclaimed: int  # due now, not yet picked up by the dispatcher
 
 
 def to_seconds(moment: datetime) -> int:
@@ -181,17 +217,22 @@ class Store:
         return self._db is not None
 
     async def open(self) -> None:
-        """Connect, set the pragmas, and bring the schema up to date."""
-        if isinstance(self.path, Path) and str(self.path) != ":memory:":
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = await aiosqlite.connect(self.path, isolation_level=None)
-        for pragma in (
-            "PRAGMA journal_mode = WAL",
-            "PRAGMA synchronous = NORMAL",
-            "PRAGMA foreign_keys = ON",
-            f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}",
-        ):
-            await self._db.execute(pragma)
+        """Connect, set the pragmas, and bring the schema up to date; StorageError if the
+        file cannot be opened (a volume the bot may not write to, say)."""
+        try:
+            if isinstance(self.path, Path) and str(self.path) != ":memory:":
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = await aiosqlite.connect(self.path, isolation_level=None)
+            for pragma in (
+                "PRAGMA journal_mode = WAL",
+                "PRAGMA synchronous = NORMAL",
+                "PRAGMA foreign_keys = ON",
+                f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}",
+            ):
+                await self._db.execute(pragma)
+        except (OSError, sqlite3.Error) as error:
+            await self.close()
+            raise StorageError(f"cannot open the database at {self.path} ({error})") from None
         await self._migrate()
 
     async def close(self) -> None:
@@ -288,6 +329,10 @@ class Store:
             )
             cursor = await db.execute(
                 "UPDATE reminders SET chat_id = ? WHERE chat_id = ?", (new_id, old_id)
+            )
+            await db.execute(
+                "UPDATE OR IGNORE broadcast_sends SET chat_id = ? WHERE chat_id = ?",
+                (new_id, old_id),
             )
             await db.execute("DELETE FROM chats WHERE chat_id = ?", (old_id,))
             return cursor.rowcount
@@ -502,3 +547,121 @@ class Store:
             for r in rows
         ]
         return (int(row[0]) if row else 0), latest
+
+    # Broadcasts
+
+    async def audience(self) -> int:
+        """How many chats a broadcast would go to: every chat the bot keeps a record of."""
+        return await self._count("SELECT COUNT(*) FROM chats")
+
+    async def draft_broadcast(self, created_by: int, text: str, now: datetime) -> int:
+        """Keep an operator's broadcast until it is confirmed; its id."""
+        async with self.transaction() as db:
+            cursor = await db.execute(
+                "INSERT INTO broadcasts (created_by, text, created_at) VALUES (?, ?, ?)",
+                (created_by, text, to_seconds(now)),
+            )
+            return int(cursor.lastrowid or 0)
+
+    async def start_broadcast(self, broadcast_id: int, now: datetime) -> int | None:
+        """Queue a drafted broadcast for every chat; how many, or None if it is not a draft
+        any more (sent or cancelled already: a second tap queues nothing twice)."""
+        async with self.transaction() as db:
+            cursor = await db.execute(
+                "UPDATE broadcasts SET started_at = ? WHERE id = ? AND started_at IS NULL",
+                (to_seconds(now), broadcast_id),
+            )
+            if cursor.rowcount == 0:
+                return None
+            cursor = await db.execute(
+                "INSERT INTO broadcast_sends (broadcast_id, chat_id) "
+                "SELECT ?, chat_id FROM chats ORDER BY chat_id",
+                (broadcast_id,),
+            )
+            return cursor.rowcount
+
+    async def cancel_broadcast(self, broadcast_id: int) -> bool:
+        """Drop a draft; whether there was one to drop."""
+        async with self.transaction() as db:
+            cursor = await db.execute(
+                "DELETE FROM broadcasts WHERE id = ? AND started_at IS NULL", (broadcast_id,)
+            )
+            return cursor.rowcount > 0
+
+    async def claim_broadcast_sends(self, now: datetime, limit: int) -> list[BroadcastSend]:
+        """Claim up to `limit` queued broadcast copies, oldest first."""
+        async with (
+            self.transaction() as db,
+            db.execute(
+                "UPDATE broadcast_sends SET outcome = 'pending', claimed_at = ? WHERE id IN "
+                "(SELECT id FROM broadcast_sends WHERE outcome = 'queued' ORDER BY id LIMIT ?) "
+                "RETURNING id",
+                (to_seconds(now), limit),
+            ) as cursor,
+        ):
+            claimed = [int(row[0]) for row in await cursor.fetchall()]
+        return (
+            await self._broadcast_sends(f"s.id IN ({', '.join('?' for _ in claimed)})", claimed)
+            if claimed
+            else []
+        )
+
+    async def pending_broadcast_sends(self) -> list[BroadcastSend]:
+        """Copies claimed but not finished: left over from a stop or a crash."""
+        return await self._broadcast_sends("s.outcome = 'pending'", [])
+
+    async def _broadcast_sends(self, where: str, values: list[int]) -> list[BroadcastSend]:
+        async with self.db.execute(
+            "SELECT s.id, s.broadcast_id, s.chat_id, b.text FROM broadcast_sends s "
+            f"JOIN broadcasts b ON b.id = s.broadcast_id WHERE {where} ORDER BY s.id",
+            values,
+        ) as cursor:
+            rows = await cursor.fetchall()
+        texts: dict[int, str] = {}  # one string per broadcast, however many copies
+        return [
+            BroadcastSend(int(r[0]), int(r[1]), int(r[2]), texts.setdefault(int(r[1]), r[3]))
+            for r in rows
+        ]
+
+    async def finish_broadcast_send(self, send_id: int, outcome: str, at: datetime) -> None:
+        """Record how one broadcast copy ended."""
+        async with self._write_lock:
+            await self.db.execute(
+                "UPDATE broadcast_sends SET outcome = ?, finished_at = ? WHERE id = ?",
+                (outcome, to_seconds(at), send_id),
+            )
+
+    # Operator statistics
+
+    async def stats(self, now: datetime, window: timedelta) -> Stats:
+        """Chats, reminders, and deliveries since `now - window`, for /stats."""
+        since = to_seconds(now - window)
+        return Stats(
+            chats=await self._counts("SELECT chat_type, COUNT(*) FROM chats GROUP BY 1"),
+            active=await self._counts(
+                "SELECT kind, COUNT(*) FROM reminders WHERE next_due IS NOT NULL GROUP BY 1"
+            ),
+            paused=await self._count("SELECT COUNT(*) FROM reminders WHERE next_due IS NULL"),
+            deliveries=await self._counts(
+                "SELECT outcome, COUNT(*) FROM deliveries WHERE claimed_at >= ? GROUP BY 1",
+                since,
+            ),
+            broadcasts=await self._counts(
+                "SELECT outcome, COUNT(*) FROM broadcast_sends "
+                "WHERE outcome IN ('queued', 'pending') OR finished_at >= ? GROUP BY 1",
+                since,
+            ),
+            due_unclaimed=await self._count(
+                "SELECT COUNT(*) FROM reminders WHERE next_due IS NOT NULL AND next_due <= ?",
+                to_seconds(now),
+            ),
+        )
+
+    async def _counts(self, query: str, *values: int) -> dict[str, int]:
+        async with self.db.execute(query, values) as cursor:
+            return {str(row[0]): int(row[1]) for row in await cursor.fetchall() if row[1]}
+
+    async def _count(self, query: str, *values: int) -> int:
+        async with self.db.execute(query, values) as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0

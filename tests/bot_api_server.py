@@ -1,4 +1,4 @@
-"""A real HTTP Bot API on 127.0.0.1, backed by a FakeBotApi, for end-to-end tests over PTB."""
+"""A real HTTP Bot API on 127.0.0.1, backed by a FakeBotApi and delivering to webhooks."""
 
 from __future__ import annotations
 
@@ -12,13 +12,17 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Self
 
+import httpx
 import tornado.httpserver
 import tornado.netutil
 import tornado.web
 
-from bot.offline.bot_api import BotApiError, FakeBotApi, RateLimits
+from bot.offline.bot_api import JSON, BotApiError, FakeBotApi, RateLimits, Webhook
 
 _LOGGER = logging.getLogger(__name__)
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+# Long enough for any healthy bot; a hung webhook then shows as Telegram's timeout error.
+_WEBHOOK_TIMEOUT = 30.0
 
 
 @dataclass(frozen=True)
@@ -27,6 +31,16 @@ class ApiRequest:
 
     method: str
     token: str
+
+
+@dataclass(frozen=True)
+class WebhookPost:
+    """One attempt to deliver an update to the bot's webhook."""
+
+    update_id: int
+    url: str
+    status: int | None  # the webhook's HTTP status; None when no reply came
+    error: str | None  # as getWebhookInfo's last_error_message shows it; None if delivered
 
 
 def _error(code: int, description: str) -> dict[str, Any]:
@@ -176,10 +190,20 @@ class BotApiServer:
         self.dropped += 1
         return True
 
-    def __init__(self, api: FakeBotApi | None = None, *, token: str = "123:ABC") -> None:
+    def __init__(
+        self,
+        api: FakeBotApi | None = None,
+        *,
+        token: str = "123:ABC",
+        webhook_backoff: float = 0.1,
+    ) -> None:
         """Serve `api` (a fresh one by default) to clients that use `token`."""
         self.api = api or FakeBotApi()
         self.token = token
+        # Seconds before a failed delivery is tried again; Telegram waits longer.
+        self.webhook_backoff = webhook_backoff
+        self.webhook_posts: list[WebhookPost] = []
+        self._delivery: asyncio.Task[None] | None = None
         self.requests: list[ApiRequest] = []
         self.calls: set[asyncio.Future[Any]] = set()
         self.port = 0
@@ -209,6 +233,7 @@ class BotApiServer:
         )
         self._http = tornado.httpserver.HTTPServer(app)
         self._http.add_sockets(sockets)
+        self._delivery = asyncio.create_task(self._deliver_updates())
         return self
 
     async def __aexit__(
@@ -217,7 +242,14 @@ class BotApiServer:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        """Stop listening, end pending calls (long polls), and close every connection."""
+        """Stop delivering and listening, end pending calls (long polls), close connections."""
+        if self._delivery is not None:
+            self._delivery.cancel()
+            await asyncio.wait([self._delivery])
+            if not self._delivery.cancelled():
+                # It only ends by a crash, a bug in the stand-in: show it.
+                self._delivery.result()
+            self._delivery = None
         if self._http is None:
             return
         self._http.stop()
@@ -227,6 +259,42 @@ class BotApiServer:
         await asyncio.gather(*pending, return_exceptions=True)
         await self._http.close_all_connections()
         self._http = None
+
+    async def _deliver_updates(self) -> None:
+        """While a webhook is set, POST it each pending update, one at a time in order."""
+        # The environment's proxy settings are for the outside world, not for loopback.
+        async with httpx.AsyncClient(trust_env=False, timeout=_WEBHOOK_TIMEOUT) as client:
+            while True:
+                webhook, update = await self.api.next_webhook_update()
+                post = await self._post(client, webhook, update)
+                # Recorded before the api wakes its waiters, so they see it.
+                self.webhook_posts.append(post)
+                if post.error is None:
+                    self.api.webhook_delivered(post.update_id)
+                else:
+                    self.api.webhook_failed(post.error)
+                    await asyncio.sleep(self.webhook_backoff)
+
+    @staticmethod
+    async def _post(client: httpx.AsyncClient, webhook: Webhook, update: JSON) -> WebhookPost:
+        """Send one update to the webhook; what happened, in Telegram's words."""
+        headers = {SECRET_HEADER: webhook.secret_token} if webhook.secret_token else {}
+        status: int | None = None
+        error: str | None = None
+        try:
+            response = await client.post(webhook.url, json=update, headers=headers)
+        except httpx.ConnectError:
+            # On loopback a failed connect is a closed port.
+            error = "Connection refused"
+        except httpx.TimeoutException:
+            error = "Read timeout expired"
+        except httpx.HTTPError:
+            error = "Webhook connection closed"
+        else:
+            status = response.status_code
+            if not 200 <= status <= 299:
+                error = f"Wrong response from the webhook: {status} {response.reason_phrase}"
+        return WebhookPost(update["update_id"], webhook.url, status, error)
 
 
 async def serve_forever(token: str, limits: RateLimits | None) -> None:

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
+import socket
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import pytest
+import tornado.httpserver
+import tornado.netutil
+import tornado.web
 from telegram import (
     Bot,
     ChatMemberAdministrator,
@@ -17,19 +26,22 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter
+from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, RetryAfter
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
 
 from bot.offline.bot_api import (
     NOT_MODIFIED,
+    POLL_ENDED_BY_WEBHOOK,
     QUERY_TOO_OLD,
+    WEBHOOK_ACTIVE,
     BotApiError,
     FakeBotApi,
     HtmlParseError,
+    Webhook,
     parse_html,
 )
 from bot.offline.request import InMemoryRequest
-from tests.bot_api_server import BotApiServer
+from tests.bot_api_server import SECRET_HEADER, BotApiServer, WebhookPost
 
 TOKEN = "123:ABC"
 KEYBOARD = {"inline_keyboard": [[{"text": "More", "callback_data": "more"}]]}
@@ -509,3 +521,303 @@ async def test_http_server_exit_ends_a_pending_long_poll() -> None:
         else:
             assert response.status_code == 502
         assert time.monotonic() - started < 2
+
+
+# --- webhooks -------------------------------------------------------------------------------
+
+HOOK = "https://bot.example/hook"
+NOW = 1_700_000_000.0
+
+
+@dataclass(frozen=True)
+class Received:
+    """One POST a webhook received."""
+
+    secret: str | None
+    content_type: str | None
+    update: dict[str, Any]
+    at: float
+
+
+@dataclass
+class Receiver:
+    """A webhook on 127.0.0.1 that records what it is sent and answers with `status`."""
+
+    url: str
+    status: int = 200
+    posts: list[Received] = field(default_factory=list)
+
+    def update_ids(self) -> list[int]:
+        """The update_id of each POST, in the order they came."""
+        return [post.update["update_id"] for post in self.posts]
+
+
+class _Hook(tornado.web.RequestHandler):
+    """The Receiver's one route."""
+
+    def initialize(self, receiver: Receiver) -> None:
+        """Tornado's per-request set-up."""
+        self.receiver = receiver
+
+    def post(self) -> None:
+        """Record the delivery and answer with the receiver's status."""
+        headers = self.request.headers
+        received = Received(
+            headers.get(SECRET_HEADER),
+            headers.get("Content-Type"),
+            json.loads(self.request.body),
+            time.monotonic(),
+        )
+        self.receiver.posts.append(received)
+        self.set_status(self.receiver.status)
+
+
+@asynccontextmanager
+async def webhook_receiver() -> AsyncIterator[Receiver]:
+    """A Receiver listening on a free loopback port."""
+    sockets = tornado.netutil.bind_sockets(0, "127.0.0.1", family=socket.AF_INET)
+    receiver = Receiver(f"http://127.0.0.1:{sockets[0].getsockname()[1]}/hook")
+    app = tornado.web.Application(
+        [("/hook", _Hook, {"receiver": receiver})], log_function=lambda handler: None
+    )
+    http = tornado.httpserver.HTTPServer(app)
+    http.add_sockets(sockets)
+    try:
+        yield receiver
+    finally:
+        http.stop()
+        await http.close_all_connections()
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on (until someone binds it)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def test_set_webhook_checks_url_and_secret_like_telegram(api: FakeBotApi) -> None:
+    for url in ("ftp://bot.example/hook", "bot.example/hook", "https:///hook", "http://x:0/"):
+        reason = await bad_request(api, "setWebhook", {"url": url})
+        assert reason == "Bad Request: invalid webhook URL specified", url
+    for secret in ("a b", "sécret", "a+b/c=", "x:y"):
+        reason = await bad_request(api, "setWebhook", {"url": HOOK, "secret_token": secret})
+        assert reason == "Bad Request: secret token contains unallowed characters", secret
+    too_long = {"url": HOOK, "secret_token": "x" * 257}
+    assert await bad_request(api, "setWebhook", too_long) == (
+        "Bad Request: secret token is too long"
+    )
+    assert api.webhook is None
+    await api.call("setWebhook", {"url": HOOK, "secret_token": "A-z_09" * 42 + "abcd"})
+    assert api.webhook == Webhook(HOOK, "A-z_09" * 42 + "abcd", 40)
+    # Form fields as PTB sends them; Telegram clamps max_connections into 1..100.
+    await api.call("setWebhook", {"url": "http://127.0.0.1:8080/hook", "max_connections": "500"})
+    assert api.webhook == Webhook("http://127.0.0.1:8080/hook", None, 100)
+
+
+async def test_webhook_info_conflict_and_removal(api: FakeBotApi) -> None:
+    info = await api.call("getWebhookInfo", {})
+    assert info == {"url": "", "has_custom_certificate": False, "pending_update_count": 1}
+    allowed = json.dumps(["message", "callback_query"])
+    await api.call("setWebhook", {"url": HOOK, "allowed_updates": allowed})
+    assert await api.call("getWebhookInfo", {}) == {
+        "url": HOOK,
+        "has_custom_certificate": False,
+        "pending_update_count": 1,
+        "max_connections": 40,
+        "allowed_updates": ["message", "callback_query"],
+    }
+    with pytest.raises(BotApiError) as caught:
+        await api.call("getUpdates", {})
+    assert (caught.value.code, caught.value.description) == (409, WEBHOOK_ACTIVE)
+    # An empty url removes the webhook, as deleteWebhook does; allowed_updates still stick.
+    await api.call("setWebhook", {"url": ""})
+    assert api.webhook is None
+    [update] = await api.call("getUpdates", {})
+    assert update["message"]["text"] == "/start"
+    await api.call("setWebhook", {"url": HOOK, "drop_pending_updates": "true"})
+    await api.call("deleteWebhook", {})
+    assert await api.call("getWebhookInfo", {}) == {
+        "url": "",
+        "has_custom_certificate": False,
+        "pending_update_count": 0,
+        "allowed_updates": ["message", "callback_query"],
+    }
+
+
+async def test_set_webhook_ends_a_waiting_long_poll() -> None:
+    api = FakeBotApi()
+    poll = asyncio.create_task(api.call("getUpdates", {"timeout": 5}))
+    await asyncio.sleep(0.01)
+    assert not poll.done()
+    await api.call("setWebhook", {"url": HOOK})
+    with pytest.raises(BotApiError) as caught:
+        await asyncio.wait_for(poll, 1)
+    assert (caught.value.code, caught.value.description) == (409, POLL_ENDED_BY_WEBHOOK)
+
+
+async def test_webhook_queue_waits_filters_and_confirms() -> None:
+    api = FakeBotApi(clock=lambda: NOW)
+    api.send_text("/start")
+    taken = asyncio.create_task(api.next_webhook_update())
+    done, _ = await asyncio.wait([taken], timeout=0.05)
+    assert not done, "an update was handed out with no webhook set"
+    await api.call("setWebhook", {"url": HOOK, "allowed_updates": '["edited_message"]'})
+    done, _ = await asyncio.wait([taken], timeout=0.05)
+    assert not done, "an update of a kind not allowed was handed out"
+    assert api.pending_updates == 0
+    api.edit_text(1001, 1, "/help")
+    webhook, update = await asyncio.wait_for(taken, 1)
+    assert webhook == Webhook(HOOK, None, 40)
+    assert update["edited_message"]["text"] == "/help"
+    api.webhook_failed("Wrong response from the webhook: 500 Internal Server Error")
+    assert (await api.next_webhook_update())[1] == update
+    api.webhook_delivered(update["update_id"])
+    info = await api.call("getWebhookInfo", {})
+    assert info["pending_update_count"] == 0
+    assert (info["last_error_date"], info["last_error_message"]) == (
+        int(NOW),
+        "Wrong response from the webhook: 500 Internal Server Error",
+    )
+
+
+async def test_server_posts_updates_to_the_webhook_in_order_with_the_secret() -> None:
+    async with (
+        webhook_receiver() as receiver,
+        BotApiServer(token=TOKEN) as server,
+        Bot(TOKEN, base_url=server.base_url) as bot,
+    ):
+        api = server.api
+        assert await bot.set_webhook(receiver.url, secret_token="s3cr3t_-X")
+        sent = [api.send_text("one"), api.send_text("two")]
+        await api.wait_for(lambda: api.pending_updates == 0)
+        assert [(post.secret, post.content_type) for post in receiver.posts] == [
+            ("s3cr3t_-X", "application/json")
+        ] * 2
+        assert [post.update for post in receiver.posts] == [
+            {"update_id": 1, "message": sent[0]},
+            {"update_id": 2, "message": sent[1]},
+        ]
+        assert server.webhook_posts == [
+            WebhookPost(1, receiver.url, 200, None),
+            WebhookPost(2, receiver.url, 200, None),
+        ]
+        info = await bot.get_webhook_info()
+        assert (info.url, info.pending_update_count, info.max_connections) == (
+            receiver.url,
+            0,
+            40,
+        )
+        assert info.last_error_message is None
+        # A changed webhook holds from the next delivery on: here, no secret any more.
+        assert await bot.set_webhook(receiver.url)
+        api.send_text("three")
+        await api.wait_for(lambda: api.pending_updates == 0)
+        assert receiver.posts[-1].secret is None
+        assert receiver.update_ids() == [1, 2, 3]
+
+
+async def test_failed_deliveries_are_retried_in_order_and_reported() -> None:
+    async with (
+        webhook_receiver() as receiver,
+        BotApiServer(FakeBotApi(clock=lambda: NOW), token=TOKEN) as server,
+        Bot(TOKEN, base_url=server.base_url) as bot,
+    ):
+        api = server.api
+        receiver.status = 403
+        await bot.set_webhook(receiver.url)
+        api.send_text("one")
+        api.send_text("two")
+        await api.wait_for(lambda: len(server.webhook_posts) >= 3)
+        refused = WebhookPost(
+            1, receiver.url, 403, "Wrong response from the webhook: 403 Forbidden"
+        )
+        assert server.webhook_posts[:3] == [refused] * 3
+        # One update at a time: the second waits for the first.
+        assert set(receiver.update_ids()) == {1}
+        times = [post.at for post in receiver.posts]
+        assert min(b - a for a, b in itertools.pairwise(times)) >= server.webhook_backoff
+        info = await bot.get_webhook_info()
+        assert info.pending_update_count == 2
+        assert info.last_error_message == "Wrong response from the webhook: 403 Forbidden"
+        assert info.last_error_date == datetime.fromtimestamp(NOW, UTC)
+
+        receiver.status = 200
+        await api.wait_for(lambda: api.pending_updates == 0)
+        assert receiver.update_ids()[-2:] == [1, 2]
+        assert server.webhook_posts[-2:] == [
+            WebhookPost(1, receiver.url, 200, None),
+            WebhookPost(2, receiver.url, 200, None),
+        ]
+        # Like Telegram, the last error is still reported after deliveries succeed again.
+        info = await bot.get_webhook_info()
+        assert info.last_error_message == "Wrong response from the webhook: 403 Forbidden"
+
+
+async def test_an_unreachable_webhook_is_reported() -> None:
+    url = f"http://127.0.0.1:{free_port()}/hook"
+    async with BotApiServer(token=TOKEN) as server, Bot(TOKEN, base_url=server.base_url) as bot:
+        await bot.set_webhook(url)
+        server.api.send_text("hi")
+        await server.api.wait_for(lambda: len(server.webhook_posts) >= 1)
+        assert server.webhook_posts[0] == WebhookPost(1, url, None, "Connection refused")
+        assert (await bot.get_webhook_info()).last_error_message == "Connection refused"
+
+
+async def test_delete_webhook_stops_deliveries_and_polling_works_again() -> None:
+    async with (
+        webhook_receiver() as receiver,
+        BotApiServer(token=TOKEN) as server,
+        Bot(TOKEN, base_url=server.base_url) as bot,
+    ):
+        api = server.api
+        receiver.status = 500
+        await bot.set_webhook(receiver.url)
+        api.send_text("hi")
+        await api.wait_for(lambda: len(server.webhook_posts) >= 1)
+        with pytest.raises(Conflict, match="can't use getUpdates method while webhook is active"):
+            await bot.get_updates()
+        assert await bot.delete_webhook()
+        attempts = len(server.webhook_posts)
+        # Several backoffs pass with no further attempt.
+        with pytest.raises(TimeoutError):
+            await api.wait_for(
+                lambda: len(server.webhook_posts) > attempts, timeout=3 * server.webhook_backoff
+            )
+        [update] = await bot.get_updates()
+        assert update.message is not None
+        assert update.message.text == "hi"
+        info = await bot.get_webhook_info()
+        assert (info.url, info.last_error_message) == ("", None)
+
+
+async def test_ptb_application_receives_updates_by_webhook() -> None:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/hook"
+    async with BotApiServer(token=TOKEN) as server:
+        api = server.api
+        app = ApplicationBuilder().token(TOKEN).base_url(server.base_url).build()
+        app.add_handler(MessageHandler(filters.TEXT, echo))
+        async with app:
+            await app.start()
+            assert app.updater is not None
+            await app.updater.start_webhook(
+                listen="127.0.0.1",
+                port=port,
+                url_path="hook",
+                webhook_url=url,
+                secret_token="s3cr3t",
+            )
+            try:
+                api.send_text("hi")
+                await api.wait_for(lambda: len(api.messages_in(1001)) == 1)
+                assert api.messages_in(1001)[0].plain == "hi back"
+                assert server.webhook_posts == [WebhookPost(1, url, 200, None)]
+                # PTB's webhook turns away a request with the wrong secret.
+                await app.bot.set_webhook(url, secret_token="wrong")
+                api.send_text("again")
+                await api.wait_for(lambda: len(server.webhook_posts) == 2)
+                assert server.webhook_posts[1].status == 403
+            finally:
+                await app.updater.stop()
+                await app.stop()

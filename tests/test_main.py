@@ -100,3 +100,20 @@ async def test_rejected_token_is_one_clear_line_without_the_token(level: str) ->
         assert "Traceback" not in stderr
     secret = OTHER_TOKEN.split(":")[1]
     assert secret not in stderr + out.decode()
+
+
+def test_a_database_that_cannot_be_opened_is_one_clear_line(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    done = run_bot("/help\n", DATABASE_PATH=str(blocker / "bot.sqlite3"))
+    assert done.returncode == 2
+    assert done.stderr.strip().count("\n") == 0, done.stderr
+    assert "cannot open the database at" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_bad_webhook_secret_is_one_line_without_the_value() -> None:
+    done = run_bot(BOT_TOKEN=GOOD_TOKEN, WEBHOOK_SECRET="tiny-secretvalue!")
+    assert done.returncode == 2
+    assert "WEBHOOK_SECRET must be" in done.stderr
+    assert "secretvalue" not in done.stderr + done.stdout

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time
 
 from bot.core.reminder_input import Kind
@@ -36,6 +36,15 @@ class Claim:
     delivery_id: int
     reminder: Reminder
     due_at: datetime
+
+    @property
+    def chat_id(self) -> int:
+        """Where it goes."""
+        return self.reminder.chat_id
+
+    def moved_to(self, chat_id: int) -> Claim:
+        """The same claim, to the chat's new id (a group that became a supergroup)."""
+        return replace(self, reminder=replace(self.reminder, chat_id=chat_id))
 
 
 def clock_time(moment: time) -> str:

@@ -13,6 +13,7 @@ from collections import defaultdict, deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 JSON = dict[str, Any]
 
@@ -22,6 +23,10 @@ MAX_CALLBACK_ANSWER_LENGTH = 200
 MAX_INLINE_RESULTS = 50
 MAX_INLINE_RESULT_ID_BYTES = 64
 MAX_COMMANDS = 100
+MAX_SECRET_TOKEN_LENGTH = 256
+# setWebhook's max_connections: Telegram's default, and the range it clamps other values to.
+DEFAULT_WEBHOOK_CONNECTIONS = 40
+WEBHOOK_CONNECTIONS_RANGE = (1, 100)
 
 NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup are "
@@ -32,6 +37,11 @@ POLL_CONFLICT = (
     "Conflict: terminated by other getUpdates request; "
     "make sure that only one bot instance is running"
 )
+WEBHOOK_ACTIVE = (
+    "Conflict: can't use getUpdates method while webhook is active; "
+    "use deleteWebhook to delete the webhook first"
+)
+POLL_ENDED_BY_WEBHOOK = "Conflict: terminated by setWebhook request"
 BUTTON_PREFIX = "Bad Request: can't parse inline keyboard button: "
 
 # Parameters PTB (and any form-encoding client) sends as JSON text; Telegram decodes them.
@@ -53,6 +63,7 @@ _INT_PARAMS = frozenset(
     {
         "cache_time",
         "limit",
+        "max_connections",
         "message_id",
         "message_thread_id",
         "offset",
@@ -105,6 +116,7 @@ _MEMBER_STATUSES = frozenset(
     {"creator", "administrator", "member", "restricted", "left", "kicked"}
 )
 _COMMAND_NAME = re.compile(r"[a-z0-9_]{1,32}")
+_SECRET_TOKEN_CHARS = re.compile(r"[A-Za-z0-9_-]*")
 # Telegram's own bot-command pattern (tdlib match_bot_commands), anchored at the start.
 _BOT_COMMAND = re.compile(r"/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{3,32})?(?![A-Za-z0-9_/<>])")
 _TRIMMED = " \t\r\n"
@@ -486,6 +498,15 @@ class Button:
     raw: JSON
 
 
+@dataclass(frozen=True)
+class Webhook:
+    """Where updates go while a webhook is set, and the secret to send with them."""
+
+    url: str
+    secret_token: str | None
+    max_connections: int
+
+
 @dataclass
 class _Message:
     message_id: int
@@ -626,12 +647,16 @@ class FakeBotApi:
         self._windows: dict[object, _Window] = {}
         self.too_many_requests = 0  # 429 answers given
         self._poll_generation = 0
+        self._webhook: Webhook | None = None
+        self._webhooks_set = 0  # a long poll waiting when this changes ends with 409
+        self._webhook_error: tuple[int, str] | None = None  # date and message
         # Replaced on every change, so each waiter wakes once per change without a lock.
         self._changed = asyncio.Event()
 
         self._handlers: dict[str, Callable[[JSON], Any]] = {
             "getMe": self._get_me,
             "getUpdates": self._get_updates,
+            "setWebhook": self._set_webhook,
             "deleteWebhook": self._delete_webhook,
             "getWebhookInfo": self._get_webhook_info,
             "setMyCommands": self._set_my_commands,
@@ -866,6 +891,33 @@ class FakeBotApi:
         """Updates not yet confirmed by the bot."""
         return len(self._updates)
 
+    # --- webhook delivery, for a server that owns the transport --------------------------
+
+    @property
+    def webhook(self) -> Webhook | None:
+        """The webhook set by the bot, or None while it is to poll."""
+        return self._webhook
+
+    async def next_webhook_update(self) -> tuple[Webhook, JSON]:
+        """Wait until a webhook is set and an update it wants is pending; return both."""
+        while True:
+            # Filtering only with a webhook set keeps the wake on each call cheap while polling.
+            if self._webhook is not None:
+                self._drop_unwanted()
+                if self._updates:
+                    return self._webhook, copy.deepcopy(self._updates[0])
+            await self._changed.wait()
+
+    def webhook_delivered(self, update_id: int) -> None:
+        """The webhook accepted an update, so it leaves the queue."""
+        self._updates = [u for u in self._updates if u["update_id"] != update_id]
+        self._notify()
+
+    def webhook_failed(self, message: str) -> None:
+        """A delivery failed; getWebhookInfo reports it as the last error."""
+        self._webhook_error = (int(self._clock()), message)
+        self._notify()
+
     # The timeout parameter is the agreed test API; asyncio.timeout inside does the work.
     async def wait_for(
         self,
@@ -890,6 +942,8 @@ class FakeBotApi:
             shown = sent.plain if sent.plain is None else sent.plain[:120]
             lines.append(f"  {sent.method} {where} {shown!r}")
         lines.append(f"pending updates: {len(self._updates)}")
+        if self._webhook is not None:
+            lines.append(f"webhook: {self._webhook.url} last error: {self._webhook_error}")
         lines.append(f"last calls: {[name for name, _ in self.calls[-10:]]}")
         return "\n".join(lines)
 
@@ -1192,24 +1246,34 @@ class FakeBotApi:
     def _get_me(self, params: JSON) -> JSON:
         return self.bot_user
 
-    async def _get_updates(self, params: JSON) -> list[JSON]:
-        offset = params.get("offset") or 0
-        limit = min(max(int(params.get("limit") or 100), 1), 100)
-        timeout = max(float(params.get("timeout") or 0), 0.0)
+    def _keep_allowed_updates(self, params: JSON) -> None:
+        """Take allowed_updates if given: like Telegram, it sticks until changed again."""
         allowed = params.get("allowed_updates")
         if isinstance(allowed, list):
-            # Like Telegram, the filter sticks until a later call changes it.
             self._allowed_updates = [str(kind) for kind in allowed]
-        if offset > 0:
-            self._updates = [u for u in self._updates if u["update_id"] >= offset]
-        elif offset < 0:
-            self._updates = self._updates[offset:]
+
+    def _drop_unwanted(self) -> None:
+        """Forget pending updates of kinds the bot did not ask for."""
         if self._allowed_updates:
             self._updates = [
                 u for u in self._updates if any(kind in u for kind in self._allowed_updates)
             ]
+
+    async def _get_updates(self, params: JSON) -> list[JSON]:
+        if self._webhook is not None:
+            raise BotApiError(409, WEBHOOK_ACTIVE)
+        offset = params.get("offset") or 0
+        limit = min(max(int(params.get("limit") or 100), 1), 100)
+        timeout = max(float(params.get("timeout") or 0), 0.0)
+        self._keep_allowed_updates(params)
+        if offset > 0:
+            self._updates = [u for u in self._updates if u["update_id"] >= offset]
+        elif offset < 0:
+            self._updates = self._updates[offset:]
+        self._drop_unwanted()
         self._poll_generation += 1
         generation = self._poll_generation
+        webhooks_set = self._webhooks_set
         # A newer poll ends an older one with 409, as on Telegram; wake it so it sees that.
         self._notify()
         loop = asyncio.get_running_loop()
@@ -1217,6 +1281,8 @@ class FakeBotApi:
         while True:
             if generation != self._poll_generation:
                 raise BotApiError(409, POLL_CONFLICT)
+            if webhooks_set != self._webhooks_set:
+                raise BotApiError(409, POLL_ENDED_BY_WEBHOOK)
             remaining = deadline - loop.time()
             if self._updates or remaining <= 0:
                 return self._updates[:limit]
@@ -1227,13 +1293,53 @@ class FakeBotApi:
             except TimeoutError:
                 pass
 
+    def _set_webhook(self, params: JSON) -> bool:
+        # Telegram reads a missing url as an empty one: both remove the webhook.
+        url = str(params.get("url") or "")
+        secret = str(params.get("secret_token") or "")
+        if url and not _is_webhook_url(url):
+            raise BotApiError(400, "Bad Request: invalid webhook URL specified")
+        if len(secret) > MAX_SECRET_TOKEN_LENGTH:
+            raise BotApiError(400, "Bad Request: secret token is too long")
+        if not _SECRET_TOKEN_CHARS.fullmatch(secret):
+            raise BotApiError(400, "Bad Request: secret token contains unallowed characters")
+        if not url:
+            return self._delete_webhook(params)
+        if params.get("drop_pending_updates"):
+            self._updates.clear()
+        self._keep_allowed_updates(params)
+        low, high = WEBHOOK_CONNECTIONS_RANGE
+        connections = params.get("max_connections")
+        if not isinstance(connections, int):
+            connections = DEFAULT_WEBHOOK_CONNECTIONS
+        if self._webhook is None or self._webhook.url != url:
+            # Errors belong to an address: a new one starts clean, the same one keeps them.
+            self._webhook_error = None
+        self._webhook = Webhook(url, secret or None, min(max(connections, low), high))
+        self._webhooks_set += 1
+        return True
+
     def _delete_webhook(self, params: JSON) -> bool:
         if params.get("drop_pending_updates"):
             self._updates.clear()
+        self._webhook = None
+        self._webhook_error = None
         return True
 
     def _get_webhook_info(self, params: JSON) -> JSON:
-        return {"url": "", "has_custom_certificate": False, "pending_update_count": 0}
+        self._drop_unwanted()
+        info: JSON = {
+            "url": self._webhook.url if self._webhook else "",
+            "has_custom_certificate": False,
+            "pending_update_count": len(self._updates),
+        }
+        if self._webhook_error is not None:
+            info["last_error_date"], info["last_error_message"] = self._webhook_error
+        if self._webhook is not None:
+            info["max_connections"] = self._webhook.max_connections
+        if self._allowed_updates:
+            info["allowed_updates"] = list(self._allowed_updates)
+        return info
 
     @staticmethod
     def _scope_key(params: JSON) -> str:
@@ -1455,6 +1561,16 @@ class FakeBotApi:
             raise BotApiError(400, "Bad Request: user not found")
         status = self._members.get((chat.id, user_id), "member")
         return {"status": status, "user": user, **_member_fields(status)}
+
+
+def _is_webhook_url(url: str) -> bool:
+    """Whether a webhook can be set to this URL; plain http too, as a local Bot API allows."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # ValueError when what follows the colon is no port number
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and port != 0
 
 
 def _member_fields(status: str) -> JSON:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 from telegram import (
     BotCommand,
+    BotCommandScope,
     BotCommandScopeAllGroupChats,
     BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
     LinkPreviewOptions,
     Update,
 )
@@ -25,11 +25,14 @@ from bot.core.knowledge import KnowledgeBase
 from bot.dispatch import Dispatcher
 from bot.reminder_service import ReminderService
 from bot.storage import Store
+from bot.telegram.admin_handlers import ADMIN_COMMANDS, AdminHandlers
 from bot.telegram.inline_handlers import InlineHandlers
 from bot.telegram.lookup_handlers import COMMANDS, LookupHandlers
 from bot.telegram.reminder_delivery import TelegramSender
 from bot.telegram.reminder_handlers import REMINDER_COMMANDS, ReminderHandlers
 from bot.telegram.render import Renderer
+from bot.telegram.runtime import RUNTIME, Runtime
+from bot.telegram.update_log import log_updates
 from bot.telegram.update_order import PerChatOrder
 
 log = logging.getLogger(__name__)
@@ -74,6 +77,7 @@ def build_application(
     clock = clock or SystemClock()
     store = Store(settings.database_path)
     dispatcher = Dispatcher(store, TelegramSender(app.bot, kb), clock)
+    app.bot_data[RUNTIME] = runtime = Runtime(store, dispatcher, clock, clock.now())
 
     async def start_reminders(app: Application) -> None:  # type: ignore[type-arg]
         """Open the database, deliver what is due, and start the heartbeat."""
@@ -81,7 +85,7 @@ def build_application(
         await dispatcher.start()
         assert app.job_queue is not None
         app.job_queue.run_repeating(heartbeat, interval=heartbeat_seconds, name="dispatch")
-        await register_commands(app)
+        await register_commands(app, settings.admin_ids)
 
     async def heartbeat(_context: ContextTypes.DEFAULT_TYPE) -> None:
         """One job for all reminders: it only wakes the dispatcher."""
@@ -99,49 +103,39 @@ def build_application(
     app.post_stop = stop_reminders
     app.post_shutdown = close_database
     renderer = Renderer(kb)
-    # Reminder handlers first: the lookup side ends with catch-alls for buttons and commands.
+    # Operator and reminder handlers first: the lookup side ends with catch-alls for buttons
+    # and commands.
+    AdminHandlers(settings.admin_ids, runtime).register(app)
     ReminderHandlers(ReminderService(store, clock)).register(app)
     LookupHandlers(kb, renderer).register(app)
     InlineHandlers(kb, renderer).register(app)
     app.add_error_handler(on_error)
+    log_updates(app, (token or settings.token or "").encode())
     return app
 
 
-@asynccontextmanager
-async def running(app: Application, *, poll: bool) -> AsyncIterator[None]:  # type: ignore[type-arg]
-    """Run the application (and long polling if `poll`) for the duration of the block, with
-    the same start and stop order as PTB's run_polling, hooks included."""
-    await app.initialize()
-    try:
-        if app.post_init is not None:
-            await app.post_init(app)
-        await app.start()
-        if poll and app.updater is not None:
-            await app.updater.start_polling(poll_interval=0, timeout=1)
-        yield
-    finally:
-        if app.updater is not None and app.updater.running:
-            await app.updater.stop()
-        if app.running:
-            await app.stop()
-        if app.post_stop is not None:
-            await app.post_stop(app)
-        await app.shutdown()
-        if app.post_shutdown is not None:
-            await app.post_shutdown(app)
-
-
-async def register_commands(app: Application) -> None:  # type: ignore[type-arg]
-    """Publish the command menu for private and group chats; a failure only logs."""
+async def register_commands(
+    app: Application,  # type: ignore[type-arg]
+    admin_ids: frozenset[int],
+) -> None:
+    """Publish the command menu for private and group chats, and the operator's commands in
+    each admin's own chat; a failure only logs."""
     private = [
         BotCommand(name, description) for name, _, description in (*COMMANDS, *REMINDER_COMMANDS)
     ]
     group = [command for command in private if command.command not in _PRIVATE_ONLY]
-    try:
-        await app.bot.set_my_commands(private, scope=BotCommandScopeAllPrivateChats())
-        await app.bot.set_my_commands(group, scope=BotCommandScopeAllGroupChats())
-    except TelegramError as error:
-        log.warning("could not register the command menu: %s", error)
+    operator = private + [BotCommand(name, description) for name, description in ADMIN_COMMANDS]
+    menus: list[tuple[list[BotCommand], BotCommandScope]] = [
+        (private, BotCommandScopeAllPrivateChats()),
+        (group, BotCommandScopeAllGroupChats()),
+        *((operator, BotCommandScopeChat(admin)) for admin in sorted(admin_ids)),
+    ]
+    for commands, scope in menus:
+        try:
+            await app.bot.set_my_commands(commands, scope=scope)
+        except TelegramError as error:
+            # An admin who has not opened a chat with the bot yet has no chat to scope to.
+            log.warning("could not register the %s command menu: %s", scope.type, error)
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -1,4 +1,4 @@
-"""Sends one claimed reminder through the Bot API and says how it went."""
+"""Sends one claimed reminder or broadcast copy through the Bot API; says how it went."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 
 from bot.core.knowledge import KnowledgeBase
 from bot.core.reminders import Claim
-from bot.dispatch import Outcome, SendResult
+from bot.dispatch import Outbound, Outcome, SendResult, describe
 from bot.telegram.reminder_render import reminder_message
 
 log = logging.getLogger(__name__)
@@ -19,19 +19,23 @@ _GONE = ("chat not found", "bot was kicked", "not enough rights", "have no right
 
 
 class TelegramSender:
-    """Delivers reminders as Telegram messages with Done / Snooze / Skip buttons."""
+    """Delivers reminders as Telegram messages with Done / Snooze / Skip buttons, and
+    broadcast copies as the operator wrote them."""
 
     def __init__(self, bot: Bot, kb: KnowledgeBase) -> None:
         self.bot = bot
         self.kb = kb
 
-    async def send(self, claim: Claim) -> SendResult:
-        """Send one reminder; map Bot API errors to what the dispatcher should do."""
-        text, keyboard = reminder_message(claim.reminder, self.kb)
+    async def send(self, item: Outbound) -> SendResult:
+        """Send one reminder or broadcast copy; map Bot API errors to what the dispatcher
+        should do."""
+        if isinstance(item, Claim):
+            text, keyboard = reminder_message(item.reminder, self.kb)
+        else:
+            text, keyboard = item.text, None
+        what = describe(item)
         try:
-            message = await self.bot.send_message(
-                claim.reminder.chat_id, text, reply_markup=keyboard
-            )
+            message = await self.bot.send_message(item.chat_id, text, reply_markup=keyboard)
         except RetryAfter as error:
             wait = error.retry_after
             seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
@@ -43,9 +47,9 @@ class TelegramSender:
         except BadRequest as error:
             if any(reason in str(error).lower() for reason in _GONE):
                 return SendResult(Outcome.UNREACHABLE)
-            log.error("reminder %d rejected by the Bot API: %s", claim.reminder.id, error)
+            log.error("%s rejected by the Bot API: %s", what, error)
             return SendResult(Outcome.FAILED)
         except NetworkError as error:
-            log.warning("reminder %d not sent yet (%s); will retry", claim.reminder.id, error)
+            log.warning("%s not sent yet (%s); will retry", what, error)
             return SendResult(Outcome.RETRY)
         return SendResult(Outcome.SENT, message_id=message.message_id)

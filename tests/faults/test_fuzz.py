@@ -15,7 +15,8 @@ from bot.config import load_settings
 from bot.core.knowledge import KnowledgeBase
 from bot.offline.bot_api import FakeBotApi
 from bot.offline.request import InMemoryRequest
-from bot.telegram.app import BUSY, SORRY, build_application, running
+from bot.telegram.app import BUSY, SORRY, build_application
+from bot.telegram.lifecycle import running
 from bot.telegram.lookup_handlers import COMMANDS
 from bot.telegram.reminder_handlers import REMINDER_COMMANDS
 from tests.telegram.harness import TOKEN, FakeClock

@@ -1,5 +1,6 @@
-"""SIGKILL in the middle of a fan-out, then a restart on the same database: every due
-reminder arrives, and only messages in flight at the kill may arrive twice."""
+"""SIGKILL or SIGTERM in the middle of a fan-out, then a restart on the same database: every
+due reminder arrives; after SIGKILL only messages in flight may arrive twice, after SIGTERM
+none do, and every command a user sent is answered once."""
 
 from __future__ import annotations
 
@@ -44,7 +45,9 @@ async def seed(database: Path, due_at: datetime) -> None:
         await store.close()
 
 
-async def start_bot(server: BotApiServer, database: Path) -> asyncio.subprocess.Process:
+async def start_bot(
+    server: BotApiServer, database: Path, *, stderr: int | None = None
+) -> asyncio.subprocess.Process:
     env = {
         **os.environ,
         "BOT_TOKEN": TOKEN,
@@ -53,7 +56,7 @@ async def start_bot(server: BotApiServer, database: Path) -> asyncio.subprocess.
         "LOG_LEVEL": "WARNING",
     }
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", env=env, stdin=asyncio.subprocess.DEVNULL
+        sys.executable, "-m", "bot", env=env, stdin=asyncio.subprocess.DEVNULL, stderr=stderr
     )
 
 
@@ -93,3 +96,53 @@ async def test_sigkill_mid_fan_out_then_restart(tmp_path: Path) -> None:
     assert len(counts) == DUE
     assert duplicates <= MOST_DUPLICATES
     assert second.returncode == 0  # SIGTERM is a clean stop
+
+
+def answers(api: FakeBotApi) -> Counter[int]:
+    """Answers to /foods per chat."""
+    return Counter(
+        int(s.chat_id or 0)
+        for s in api.outbox
+        if s.method == "sendMessage" and "Magnesium: top foods" in (s.plain or "")
+    )
+
+
+async def test_sigterm_mid_fan_out_stops_cleanly_and_the_restart_repeats_nothing(
+    tmp_path: Path,
+) -> None:
+    database = tmp_path / "bot.sqlite3"
+    await seed(database, datetime.now(UTC) + timedelta(seconds=1))
+    api = FakeBotApi(username=BOT_NAME, limits=RateLimits())
+    for chat in range(1, DUE + 1):
+        api.open_private_chat(chat)
+    askers = range(5001, 5021)
+    async with BotApiServer(api, token=TOKEN) as server:
+        first = await start_bot(server, database, stderr=asyncio.subprocess.PIPE)
+        try:
+            await api.wait_for(lambda: sum(delivered(api).values()) >= KILL_AFTER, 30)
+            # Users keep writing while the bot is told to stop.
+            for user in askers:
+                api.send_text("/foods magnesium", user_id=user)
+            first.terminate()  # SIGTERM
+            _, stderr = await asyncio.wait_for(first.communicate(), 30)
+        finally:
+            if first.returncode is None:
+                first.kill()
+                await first.wait()
+        at_stop = sum(delivered(api).values())
+        second = await start_bot(server, database)
+        try:
+            await api.wait_for(lambda: len(delivered(api)) == DUE, 60)
+            await api.wait_for(lambda: len(answers(api)) == len(askers), 30)
+            await asyncio.sleep(2)  # room for any late duplicate to show up
+        finally:
+            second.terminate()
+            await second.wait()
+    counts = delivered(api)
+    print(f"\nSIGTERM after {at_stop} of {DUE}: {len(counts)} delivered")
+    assert first.returncode == 0, stderr.decode()
+    assert b"Traceback" not in stderr
+    assert len(counts) == DUE
+    assert max(counts.values()) == 1  # a graceful stop repeats nothing
+    assert set(answers(api).values()) == {1}  # each command answered once, none lost
+    assert second.returncode == 0

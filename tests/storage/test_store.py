@@ -101,13 +101,13 @@ def user_version(path: Path) -> int:
 
 
 async def test_new_database_gets_every_migration(store: Store, path: Path) -> None:
-    assert len(MIGRATIONS) == 1
-    assert await store.schema_version() == 1
+    assert len(MIGRATIONS) == 2
+    assert await store.schema_version() == 2
     async with store.db.execute(
         "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
     ) as cursor:
         tables = [row[0] for row in await cursor.fetchall()]
-    assert tables == ["chats", "deliveries", "reminders"]
+    assert tables == ["broadcast_sends", "broadcasts", "chats", "deliveries", "reminders"]
     async with store.db.execute("PRAGMA table_info(reminders)") as cursor:
         columns = [row[1] for row in await cursor.fetchall()]
     assert "active" not in columns  # paused is next_due IS NULL, nothing else
@@ -125,7 +125,27 @@ async def test_new_database_gets_every_migration(store: Store, path: Path) -> No
         "sent_count",
         "created_at",
     ]
-    assert user_version(path) == 1  # created, with its data folder
+    assert user_version(path) == 2  # created, with its data folder
+
+
+async def test_a_version_1_database_is_migrated_with_its_data(path: Path) -> None:
+    path.parent.mkdir(parents=True)
+    db = sqlite3.connect(path)
+    for statement in MIGRATIONS[0]:
+        db.execute(statement)
+    db.execute("INSERT INTO chats (chat_id, chat_type, created_at) VALUES (5, 'private', 0)")
+    db.execute("PRAGMA user_version = 1")
+    db.commit()
+    db.close()
+    store = Store(path)
+    await store.open()
+    try:
+        assert await store.schema_version() == 2
+        assert await store.audience() == 1  # the old chat is there, and broadcasts work
+        draft = await store.draft_broadcast(1, "hello", NOW)
+        assert await store.start_broadcast(draft, NOW) == 1
+    finally:
+        await store.close()
 
 
 async def test_reopening_is_idempotent_and_keeps_data(store: Store, path: Path) -> None:
@@ -136,7 +156,7 @@ async def test_reopening_is_idempotent_and_keeps_data(store: Store, path: Path) 
     again = Store(path)
     await again.open()
     try:
-        assert await again.schema_version() == 1
+        assert await again.schema_version() == 2
         assert await again.reminders(1) == [reminder]
     finally:
         await again.close()
@@ -148,7 +168,7 @@ async def test_a_newer_database_is_refused(path: Path) -> None:
     try:
         with pytest.raises(StorageError) as caught:
             await store.open()
-        assert "schema version 99, newer than this bot's 1" in str(caught.value)
+        assert "schema version 99, newer than this bot's 2" in str(caught.value)
         assert str(path) in str(caught.value)
     finally:
         await store.close()

@@ -14,7 +14,8 @@ from telegram.ext import Application
 from bot.config import load_settings
 from bot.core.knowledge import KnowledgeBase
 from bot.offline.bot_api import FakeBotApi, Sent, StoredMessage
-from bot.telegram.app import build_application, running
+from bot.telegram.app import build_application
+from bot.telegram.lifecycle import running
 from tests.bot_api_server import BotApiServer
 
 TOKEN = "123456789:AAExampleExampleExampleExample_1234"
@@ -70,11 +71,15 @@ class Harness:
         answers = [s for s in self.api.outbox[before:] if s.method == "sendMessage"]
         assert [s.message_id for s in answers] == [probe.message_id], [s.plain for s in answers]
 
-    async def press(self, message: StoredMessage, label: str, chat_id: int) -> StoredMessage:
-        """Press the button with this label; return the message after the bot edits it."""
+    async def press(
+        self, message: StoredMessage, label: str, chat_id: int, *, user_id: int | None = None
+    ) -> StoredMessage:
+        """Press the button with this label (as the chat's user, in a private chat); return
+        the message after the bot edits it."""
         data = self.button_data(chat_id, message.message_id, label)
         before = len(self.api.outbox)
-        query_id = self.api.press_button(chat_id, message.message_id, data)
+        presser = user_id if user_id is not None else (chat_id if chat_id > 0 else 1001)
+        query_id = self.api.press_button(chat_id, message.message_id, data, user_id=presser)
 
         def done() -> bool:
             return query_id in self.api.callback_answers and any(
@@ -149,15 +154,16 @@ async def running_bot(
     database: Path,
     api: FakeBotApi | None = None,
     clock: FakeClock | None = None,
+    env: dict[str, str] | None = None,
 ) -> AsyncIterator[Harness]:
-    """Start the bot as `python -m bot` would (start-up and shut-down hooks included)."""
+    """Start the bot as `python -m bot` would (start-up and shut-down hooks included), with
+    `env` added to its settings."""
     api = api or FakeBotApi(username=BOT_NAME)
     clock = clock or FakeClock()
     async with BotApiServer(api, token=TOKEN) as server:
         root = server.base_url.removesuffix("/bot")
-        settings = load_settings(
-            {"BOT_TOKEN": TOKEN, "BOT_API_URL": root, "DATABASE_PATH": str(database)}
-        )
+        base = {"BOT_TOKEN": TOKEN, "BOT_API_URL": root, "DATABASE_PATH": str(database)}
+        settings = load_settings({**base, **(env or {})})
         app = build_application(settings, kb, clock=clock, heartbeat_seconds=HEARTBEAT)
         async with running(app, poll=True):
             yield Harness(api, app, server, clock)
