@@ -29,7 +29,8 @@ from bot.config import load_settings
 from bot.content import load_knowledge
 from bot.core.knowledge import KnowledgeBase
 from bot.storage import Store
-from bot.telegram.app import build_application, running
+from bot.telegram.app import build_application
+from bot.telegram.lifecycle import running
 
 SPREAD_SECONDS = 60  # "due in the same minute"
 START_MARGIN_SECONDS = 10
