@@ -10,6 +10,7 @@ import sys
 from collections import Counter
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
+from time import monotonic
 
 from bot.core.reminder_input import Kind
 from bot.core.schedule import Schedule
@@ -123,8 +124,10 @@ async def test_sigterm_mid_fan_out_stops_cleanly_and_the_restart_repeats_nothing
             # Users keep writing while the bot is told to stop.
             for user in askers:
                 api.send_text("/foods magnesium", user_id=user)
+            signalled = monotonic()
             first.terminate()  # SIGTERM
             _, stderr = await asyncio.wait_for(first.communicate(), 30)
+            stop_seconds = monotonic() - signalled
         finally:
             if first.returncode is None:
                 first.kill()
@@ -139,7 +142,10 @@ async def test_sigterm_mid_fan_out_stops_cleanly_and_the_restart_repeats_nothing
             second.terminate()
             await second.wait()
     counts = delivered(api)
-    print(f"\nSIGTERM after {at_stop} of {DUE}: {len(counts)} delivered")
+    print(
+        f"\nSIGTERM after {at_stop} of {DUE}: stopped in {stop_seconds:.2f} s, "
+        f"{len(counts)} delivered"
+    )
     assert first.returncode == 0, stderr.decode()
     assert b"Traceback" not in stderr
     assert len(counts) == DUE
