@@ -590,9 +590,11 @@ class Store:
 
     async def claim_broadcast_sends(self, now: datetime, limit: int) -> list[BroadcastSend]:
         """Claim up to `limit` queued broadcast copies, oldest first."""
+        # One statement is its own transaction: when nothing is queued (nearly always), the
+        # heartbeat pays for a single indexed look-up, not a BEGIN/COMMIT.
         async with (
-            self.transaction() as db,
-            db.execute(
+            self._write_lock,
+            self.db.execute(
                 "UPDATE broadcast_sends SET outcome = 'pending', claimed_at = ? WHERE id IN "
                 "(SELECT id FROM broadcast_sends WHERE outcome = 'queued' ORDER BY id LIMIT ?) "
                 "RETURNING id",
@@ -600,11 +602,9 @@ class Store:
             ) as cursor,
         ):
             claimed = [int(row[0]) for row in await cursor.fetchall()]
-        return (
-            await self._broadcast_sends(f"s.id IN ({', '.join('?' for _ in claimed)})", claimed)
-            if claimed
-            else []
-        )
+        if not claimed:
+            return []
+        return await self._broadcast_sends(f"s.id IN ({', '.join('?' for _ in claimed)})", claimed)
 
     async def pending_broadcast_sends(self) -> list[BroadcastSend]:
         """Copies claimed but not finished: left over from a stop or a crash."""

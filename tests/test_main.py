@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
+import socket
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
+import httpx
 import pytest
 
 from bot.offline.bot_api import FakeBotApi
@@ -117,3 +120,43 @@ def test_a_bad_webhook_secret_is_one_line_without_the_value() -> None:
     assert done.returncode == 2
     assert "WEBHOOK_SECRET must be" in done.stderr
     assert "secretvalue" not in done.stderr + done.stdout
+
+
+async def test_ctrl_c_stops_the_served_bot_cleanly(tmp_path: Path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    async with BotApiServer(FakeBotApi(), token=GOOD_TOKEN) as server:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            env=environment(
+                BOT_TOKEN=GOOD_TOKEN,
+                BOT_API_URL=server.base_url.removesuffix("/bot"),
+                DATABASE_PATH=str(tmp_path / "bot.sqlite3"),
+                LISTEN_ADDRESS="127.0.0.1",
+                PORT=str(port),
+            ),
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        try:
+            async with httpx.AsyncClient() as http, asyncio.timeout(30):
+                while True:
+                    try:
+                        if (await http.get(f"http://127.0.0.1:{port}/healthz")).is_success:
+                            break
+                    except httpx.TransportError:
+                        await asyncio.sleep(0.05)
+            process.send_signal(signal.SIGINT)
+            _, err = await asyncio.wait_for(process.communicate(), 30)
+        finally:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
+    stderr = err.decode()
+    assert process.returncode == 0, stderr
+    assert "SIGINT received: stopping gracefully" in stderr
+    assert "Traceback" not in stderr
+    assert "KeyboardInterrupt" not in stderr

@@ -49,14 +49,15 @@ class Served:
         return await self.http.get(f"{self.root}/healthz")
 
 
-def bot_settings(server: BotApiServer, tmp_path: Path, port: int, **env: str) -> Settings:
+def bot_settings(server: BotApiServer, tmp_path: Path, port: int | None, **env: str) -> Settings:
+    """Settings for a bot served against `server`, with its HTTP server on `port` if any."""
+    listen = {} if port is None else {"LISTEN_ADDRESS": "127.0.0.1", "PORT": str(port)}
     return load_settings(
         {
             "BOT_TOKEN": TOKEN,
             "BOT_API_URL": server.base_url.removesuffix("/bot"),
             "DATABASE_PATH": str(tmp_path / "bot.sqlite3"),
-            "LISTEN_ADDRESS": "127.0.0.1",
-            "PORT": str(port),
+            **listen,
             **env,
         }
     )
@@ -147,13 +148,7 @@ async def test_healthz_in_polling_mode_follows_the_database_and_dispatcher(
 async def test_without_a_port_polling_serves_no_http(tmp_path: Path, kb: KnowledgeBase) -> None:
     api = FakeBotApi(username=BOT_NAME)
     async with BotApiServer(api, token=TOKEN) as server:
-        settings = load_settings(
-            {
-                "BOT_TOKEN": TOKEN,
-                "BOT_API_URL": server.base_url.removesuffix("/bot"),
-                "DATABASE_PATH": str(tmp_path / "bot.sqlite3"),
-            }
-        )
+        settings = bot_settings(server, tmp_path, None)
         assert settings.port is None
         app = build_application(settings, kb)
         stop = asyncio.Event()
@@ -171,15 +166,7 @@ async def test_a_taken_port_is_one_clear_error(tmp_path: Path, kb: KnowledgeBase
         port = taken.getsockname()[1]
         api = FakeBotApi(username=BOT_NAME)
         async with BotApiServer(api, token=TOKEN) as server:
-            settings = load_settings(
-                {
-                    "BOT_TOKEN": TOKEN,
-                    "BOT_API_URL": server.base_url.removesuffix("/bot"),
-                    "DATABASE_PATH": str(tmp_path / "bot.sqlite3"),
-                    "LISTEN_ADDRESS": "127.0.0.1",
-                    "PORT": str(port),
-                }
-            )
+            settings = bot_settings(server, tmp_path, port)
             app = build_application(settings, kb)
             with pytest.raises(Exception, match=rf"cannot listen on 127.0.0.1:{port}"):
                 await asyncio.wait_for(serve(app, settings, asyncio.Event()), 15)
