@@ -7,7 +7,7 @@ import logging
 import os
 import sys
 
-from telegram.error import BadRequest, InvalidToken, NetworkError
+from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.console import run_console
@@ -40,6 +40,8 @@ def run_bot(settings: Settings, kb: KnowledgeBase) -> None:
         fail(f"Telegram refused WEBHOOK_URL {settings.webhook_url}: {error}")
     except NetworkError as error:
         fail(f"cannot reach the Bot API at {settings.api_url} ({type(error).__name__})")
+    except TelegramError as error:
+        fail(f"the Bot API refused to start the bot: {error}")
     except ListenError as error:
         fail(str(error))
 

@@ -21,6 +21,8 @@ DEFAULT_LISTEN_ADDRESS = "0.0.0.0"
 DEFAULT_WEBHOOK_PORT = 8080
 # Telegram's rule for secret_token is 1-256 of these; fewer than 16 would be guessable.
 _SECRET = re.compile(r"[A-Za-z0-9_-]{16,256}")
+# ASCII only: str.isdigit() also takes '²', which int() then refuses.
+_DIGITS = re.compile(r"[0-9]{1,20}")
 _HOSTNAME = re.compile(r"[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?")
 # BotFather tokens are '<bot id>:<35 url-safe characters>'; allow some slack in the length.
 _TOKEN = re.compile(r"[0-9]{5,20}:[A-Za-z0-9_-]{30,60}")
@@ -78,7 +80,13 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         )
     api_url = env.get("BOT_API_URL", "").strip().rstrip("/") or DEFAULT_API_URL
     parts = urlsplit(api_url)
-    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.query
+        or parts.fragment
+        or parts.username
+    ):
         raise ConfigError(
             f"BOT_API_URL must be an http(s) base URL such as {DEFAULT_API_URL} "
             "or http://127.0.0.1:8081"
@@ -133,7 +141,7 @@ def _port(value: str) -> int | None:
     value = value.strip()
     if not value:
         return None
-    if not value.isdigit() or not 1 <= int(value) <= 65535:
+    if not _DIGITS.fullmatch(value) or not 1 <= int(value) <= 65535:
         raise ConfigError("PORT must be a whole number from 1 to 65535")
     return int(value)
 
@@ -153,7 +161,7 @@ def _listen_address(value: str) -> str:
 def _admin_ids(value: str) -> frozenset[int]:
     """Telegram user ids, separated by commas or spaces."""
     ids = [part for part in re.split(r"[,\s]+", value.strip()) if part]
-    if not all(part.isdigit() and 0 < int(part) < 2**53 for part in ids):
+    if not all(_DIGITS.fullmatch(part) and 0 < int(part) < 2**53 for part in ids):
         raise ConfigError(
             "ADMIN_IDS must be Telegram user ids (numbers) separated by commas, "
             "such as 12345678,87654321"

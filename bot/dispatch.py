@@ -218,6 +218,9 @@ class Dispatcher:
                     now - item.due_at,
                 )
                 return
+            if not await self.store.is_pending(item):
+                log.info("%s withdrawn before it was sent", describe(item))
+                return
             # From the send until its outcome is recorded, stop() waits for this worker:
             # cancelling it in between would leave a delivered reminder pending.
             self._sending.add(worker)

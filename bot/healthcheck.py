@@ -48,7 +48,7 @@ def check(url: str, timeout: float = TIMEOUT_SECONDS) -> tuple[bool, str]:
 def main() -> None:
     """Check the bot on PORT and LISTEN_ADDRESS from the environment; exit 0 or 1."""
     port = os.environ.get("PORT", "").strip() or str(DEFAULT_PORT)
-    if not port.isdigit() or not 1 <= int(port) <= 65535:
+    if not (port.isascii() and port.isdigit()) or not 1 <= int(port) <= 65535:
         print("healthcheck: PORT must be a whole number from 1 to 65535", file=sys.stderr)
         raise SystemExit(1)
     url = health_url(int(port), os.environ.get("LISTEN_ADDRESS", "").strip())

@@ -230,10 +230,10 @@ class Store:
                 f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}",
             ):
                 await self._db.execute(pragma)
+            await self._migrate()
         except (OSError, sqlite3.Error) as error:
             await self.close()
             raise StorageError(f"cannot open the database at {self.path} ({error})") from None
-        await self._migrate()
 
     async def close(self) -> None:
         """Close the connection (idempotent)."""
@@ -547,6 +547,17 @@ class Store:
             for r in rows
         ]
         return (int(row[0]) if row else 0), latest
+
+    async def is_pending(self, item: Claim | BroadcastSend) -> bool:
+        """Whether a claimed reminder or broadcast copy is still to be sent: /forget, a
+        deleted reminder, or a chat migration that met the new chat's own copy removes it."""
+        table, key = (
+            ("deliveries", item.delivery_id)
+            if isinstance(item, Claim)
+            else ("broadcast_sends", item.id)
+        )
+        query = f"SELECT COUNT(*) FROM {table} WHERE id = ? AND outcome = 'pending'"
+        return await self._count(query, key) > 0
 
     # Broadcasts
 

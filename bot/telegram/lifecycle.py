@@ -21,6 +21,14 @@ SIGNALS = (signal.SIGTERM, signal.SIGINT)
 POLL_TIMEOUT_SECONDS = 10
 # Telegram's default; a bot answers in milliseconds, so more would only add connections.
 WEBHOOK_CONNECTIONS = 40
+# What the handlers use, asked for in both modes: Telegram keeps an earlier call's list when
+# none is given, so leaving it out would carry one mode's choice over to the other.
+ALLOWED_UPDATES = [
+    Update.MESSAGE,
+    Update.CALLBACK_QUERY,
+    Update.INLINE_QUERY,
+    Update.MY_CHAT_MEMBER,
+]
 
 
 @asynccontextmanager
@@ -35,7 +43,9 @@ async def running(app: Application, *, poll: bool) -> AsyncIterator[None]:  # ty
             await app.post_init(app)
         await app.start()
         if poll and app.updater is not None:
-            await app.updater.start_polling(timeout=POLL_TIMEOUT_SECONDS)
+            await app.updater.start_polling(
+                timeout=POLL_TIMEOUT_SECONDS, allowed_updates=ALLOWED_UPDATES
+            )
         yield
     finally:
         if app.updater is not None and app.updater.running:
@@ -89,7 +99,7 @@ async def serve(
                 await app.bot.set_webhook(
                     webhook,
                     secret_token=settings.webhook_secret,
-                    allowed_updates=Update.ALL_TYPES,
+                    allowed_updates=ALLOWED_UPDATES,
                     max_connections=WEBHOOK_CONNECTIONS,
                 )
                 # The path is a secret of sorts: only the public base is worth a log line.

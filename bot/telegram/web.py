@@ -71,11 +71,14 @@ class _Healthz(_Handler):
 class _Webhook(_Handler):
     """POST <secret path>: one update from Telegram, checked for the secret token."""
 
-    SUPPORTED_METHODS = ("POST",)
-
     def initialize(self, server: WebServer) -> None:
         """Tornado's per-request set-up."""
         self.server = server
+
+    def prepare(self) -> None:
+        """Anything but a POST gets what any unknown path gets."""
+        if self.request.method != "POST":
+            self.reply(HTTPStatus.NOT_FOUND, {"ok": False})
 
     async def post(self) -> None:
         """Queue the update for the Application, or refuse it without reading it."""
@@ -95,7 +98,10 @@ class _Webhook(_Handler):
             self.reply(HTTPStatus.SERVICE_UNAVAILABLE, {"ok": False})
             return
         try:
-            update = Update.de_json(json.loads(self.request.body), app.bot)
+            data = json.loads(self.request.body)
+            if not isinstance(data, dict):
+                raise TypeError("not a JSON object")
+            update = Update.de_json(data, app.bot)
         except (ValueError, TypeError, KeyError, AttributeError):
             log.warning(
                 "webhook request refused: not an update (%d bytes)",
@@ -139,7 +145,12 @@ class WebServer:
         family = socket.AF_INET6 if ":" in self.address else socket.AF_INET
         try:
             # Not tornado's bind_sockets: it leaks the socket when the bind fails.
-            listener = socket.create_server((self.address, self.port), family=family)
+            listener = socket.create_server(
+                (self.address, self.port),
+                family=family,
+                # '::' means every interface, IPv4 included, as 0.0.0.0 does for IPv4.
+                dualstack_ipv6=self.address == "::" and socket.has_dualstack_ipv6(),
+            )
         except OSError as error:
             raise ListenError(
                 f"cannot listen on {self.address}:{self.port} ({error.strerror or error})"
@@ -161,5 +172,8 @@ class WebServer:
         """Close every connection that is left."""
         self.stop_accepting()
         if self._http is not None:
-            await asyncio.wait_for(self._http.close_all_connections(), timeout=5)
+            try:
+                await asyncio.wait_for(self._http.close_all_connections(), timeout=5)
+            except TimeoutError:
+                log.warning("some HTTP connections were still open at exit")
             self._http = None

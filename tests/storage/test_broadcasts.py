@@ -10,7 +10,9 @@ import pytest
 
 from bot.core.reminder_input import Kind
 from bot.core.schedule import Schedule
+from bot.dispatch import Dispatcher, Outbound, Outcome, SendResult
 from bot.storage import Store
+from tests.telegram.harness import FakeClock
 
 NOW = datetime(2026, 6, 1, 10, 0, tzinfo=UTC)
 EVERY_HOUR = Schedule("UTC", 60, time(0), time(23, 0))
@@ -114,3 +116,40 @@ async def test_stats_count_chats_reminders_and_recent_deliveries(store: Store) -
     later = await store.stats(due + timedelta(days=2), timedelta(hours=24))
     assert later.deliveries == {}  # outside the window
     assert later.due_unclaimed == 2
+
+
+class Recorder:
+    """A sender that records where copies went; one group has become a supergroup, and
+    sending to one chat makes another chat /forget meanwhile."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.sent: list[int] = []
+
+    async def send(self, item: Outbound) -> SendResult:
+        if item.chat_id == -3:
+            return SendResult(Outcome.MOVED, new_chat_id=-1000000003)
+        if item.chat_id == 1:
+            await self.store.forget_chat(2)  # chat 2 says /forget while copies go out
+        self.sent.append(item.chat_id)
+        return SendResult(Outcome.SENT, message_id=1)
+
+
+async def test_copies_withdrawn_meanwhile_are_not_sent_and_none_goes_twice(
+    store: Store,
+) -> None:
+    # The supergroup already has its own record (someone set a reminder there first), so
+    # the broadcast queued a copy for both the old group id and the new supergroup id.
+    for chat in (-1000000003, -3, 1, 2):
+        await add_chat(store, chat)
+    draft = await store.draft_broadcast(99, "hello", NOW)
+    assert await store.start_broadcast(draft, NOW) == 4
+    sender = Recorder(store)
+    dispatcher = Dispatcher(store, sender, FakeClock(NOW), senders=1)  # in id order
+    await dispatcher.start()
+    try:
+        await dispatcher.idle()
+    finally:
+        await dispatcher.stop()
+    assert sorted(sender.sent) == [-1000000003, 1]
+    assert await store.pending_broadcast_sends() == []

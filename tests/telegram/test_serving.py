@@ -21,6 +21,7 @@ from bot.offline.bot_api import FakeBotApi
 from bot.telegram.app import build_application
 from bot.telegram.lifecycle import serve
 from bot.telegram.runtime import runtime
+from bot.telegram.web import WebServer
 from tests.bot_api_server import SECRET_HEADER, BotApiServer
 from tests.telegram.harness import BOT_NAME, TOKEN
 
@@ -210,10 +211,12 @@ async def test_requests_without_the_secret_are_refused_and_logged_without_their_
         wrong = await bot.http.post(url, json=update, headers={SECRET_HEADER: "guess" * 8})
         missing = await bot.http.post(url, json=update)
         elsewhere = await bot.http.post(f"{bot.root}/telegram/0000", json=update)
+        probe = await bot.http.get(url)  # the path answers a GET as any unknown path does
         junk = await bot.http.post(url, content=b"{not json", headers={SECRET_HEADER: SECRET})
+        null = await bot.http.post(url, content=b"null", headers={SECRET_HEADER: SECRET})
         assert (wrong.status_code, missing.status_code) == (403, 403)
-        assert elsewhere.status_code == 404
-        assert junk.status_code == 400
+        assert (elsewhere.status_code, probe.status_code) == (404, 404)
+        assert (junk.status_code, null.status_code) == (400, 400)
         bot.api.send_text("/help", user_id=1002)  # a real update still gets through
         await bot.api.wait_for(lambda: len(answers(bot.api, 1002)) == 1)
         assert answers(bot.api, 1001) == []  # nothing forged was handled
@@ -222,6 +225,7 @@ async def test_requests_without_the_secret_are_refused_and_logged_without_their_
         "webhook request refused: wrong secret token",
         "webhook request refused: no secret token",
         "webhook request refused: not an update (9 bytes)",
+        "webhook request refused: not an update (4 bytes)",
     ]
     logged = "\n".join(str(r.__dict__) for r in caplog.records)
     assert "MARKER" not in logged
@@ -248,3 +252,21 @@ async def test_updates_sent_while_stopped_arrive_after_the_restart_once(
             await bot.api.wait_for(lambda: len(answers(bot.api, 1001)) == 1)
             await asyncio.sleep(0.2)
         assert len(answers(server.api, 1001)) == 1
+
+
+@pytest.mark.skipif(not socket.has_dualstack_ipv6(), reason="no dual-stack IPv6 here")
+async def test_listening_on_all_ipv6_interfaces_takes_ipv4_too() -> None:
+    server = WebServer(
+        Application.builder().token(TOKEN).build(),
+        lambda: {"database": True},
+        address="::",
+        port=0,
+    )
+    await server.start()
+    try:
+        async with httpx.AsyncClient() as http:
+            ipv4 = await http.get(f"http://127.0.0.1:{server.port}/healthz")
+            ipv6 = await http.get(f"http://[::1]:{server.port}/healthz")
+        assert (ipv4.status_code, ipv6.status_code) == (200, 200)
+    finally:
+        await server.close()
