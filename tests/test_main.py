@@ -79,21 +79,23 @@ def test_bad_setting_names_itself() -> None:
     assert "BOT_API_URL" in done.stderr
 
 
+async def serve_bot(server: BotApiServer, **settings: str) -> asyncio.subprocess.Process:
+    """`python -m bot` against the stand-in, with stdout and stderr captured."""
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        env=environment(BOT_API_URL=server.base_url.removesuffix("/bot"), **settings),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
 @pytest.mark.parametrize("level", ["INFO", "DEBUG"])
 async def test_rejected_token_is_one_clear_line_without_the_token(level: str) -> None:
     async with BotApiServer(FakeBotApi(), token=GOOD_TOKEN) as server:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            env=environment(
-                BOT_TOKEN=OTHER_TOKEN,
-                BOT_API_URL=server.base_url.removesuffix("/bot"),
-                DATABASE_PATH=str(DATABASE),
-                LOG_LEVEL=level,
-            ),
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
+        process = await serve_bot(
+            server, BOT_TOKEN=OTHER_TOKEN, DATABASE_PATH=str(DATABASE), LOG_LEVEL=level
         )
         out, err = await asyncio.wait_for(process.communicate(), 60)
     stderr = err.decode()
@@ -127,19 +129,12 @@ async def test_ctrl_c_stops_the_served_bot_cleanly(tmp_path: Path) -> None:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     async with BotApiServer(FakeBotApi(), token=GOOD_TOKEN) as server:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            env=environment(
-                BOT_TOKEN=GOOD_TOKEN,
-                BOT_API_URL=server.base_url.removesuffix("/bot"),
-                DATABASE_PATH=str(tmp_path / "bot.sqlite3"),
-                LISTEN_ADDRESS="127.0.0.1",
-                PORT=str(port),
-            ),
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
+        process = await serve_bot(
+            server,
+            BOT_TOKEN=GOOD_TOKEN,
+            DATABASE_PATH=str(tmp_path / "bot.sqlite3"),
+            LISTEN_ADDRESS="127.0.0.1",
+            PORT=str(port),
         )
         try:
             async with httpx.AsyncClient() as http, asyncio.timeout(30):
