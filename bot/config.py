@@ -106,7 +106,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         raise ConfigError(
             "WEBHOOK_SECRET must be 16 to 256 letters, digits, _ or - (value not shown)"
         )
-    port = _port(env.get("PORT", ""))
+    port = parse_port(env.get("PORT", ""))
     return Settings(
         token=token,
         api_url=api_url,
@@ -137,7 +137,8 @@ def _webhook_url(value: str, *, self_hosted: bool) -> str | None:
     return url
 
 
-def _port(value: str) -> int | None:
+def parse_port(value: str) -> int | None:
+    """PORT as a number, None when unset; ConfigError naming PORT otherwise."""
     value = value.strip()
     if not value:
         return None

@@ -8,7 +8,8 @@ import sys
 import urllib.error
 import urllib.request
 
-DEFAULT_PORT = 8080
+from bot.config import DEFAULT_WEBHOOK_PORT, ConfigError, parse_port
+
 TIMEOUT_SECONDS = 3.0
 # Addresses that mean "every interface": the bot is then reachable on loopback.
 _WILDCARDS = frozenset({"", "0.0.0.0", "::"})
@@ -47,11 +48,12 @@ def check(url: str, timeout: float = TIMEOUT_SECONDS) -> tuple[bool, str]:
 
 def main() -> None:
     """Check the bot on PORT and LISTEN_ADDRESS from the environment; exit 0 or 1."""
-    port = os.environ.get("PORT", "").strip() or str(DEFAULT_PORT)
-    if not (port.isascii() and port.isdigit()) or not 1 <= int(port) <= 65535:
-        print("healthcheck: PORT must be a whole number from 1 to 65535", file=sys.stderr)
-        raise SystemExit(1)
-    url = health_url(int(port), os.environ.get("LISTEN_ADDRESS", "").strip())
+    try:
+        port = parse_port(os.environ.get("PORT", "")) or DEFAULT_WEBHOOK_PORT
+    except ConfigError as error:
+        print(f"healthcheck: {error}", file=sys.stderr)
+        raise SystemExit(1) from None
+    url = health_url(port, os.environ.get("LISTEN_ADDRESS", "").strip())
     healthy, problem = check(url)
     if not healthy:
         print(f"healthcheck: unhealthy: {problem}", file=sys.stderr)
