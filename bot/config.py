@@ -23,7 +23,8 @@ DEFAULT_WEBHOOK_PORT = 8080
 _SECRET = re.compile(r"[A-Za-z0-9_-]{16,256}")
 # ASCII only: str.isdigit() also takes '²', which int() then refuses.
 _DIGITS = re.compile(r"[0-9]{1,20}")
-_HOSTNAME = re.compile(r"[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?")
+# One DNS label; '_' too, as Docker and Compose service names may have it.
+_LABEL = re.compile(r"[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?")
 # BotFather tokens are '<bot id>:<35 url-safe characters>'; allow some slack in the length.
 _TOKEN = re.compile(r"[0-9]{5,20}:[A-Za-z0-9_-]{30,60}")
 
@@ -152,11 +153,23 @@ def _listen_address(value: str) -> str:
     try:
         ipaddress.ip_address(value)
     except ValueError:
-        if not _HOSTNAME.fullmatch(value):
+        if not _is_hostname(value):
             raise ConfigError(
                 "LISTEN_ADDRESS must be an IP address or host name, such as 0.0.0.0 or 127.0.0.1"
             ) from None
     return value
+
+
+def _is_hostname(value: str) -> bool:
+    """A syntactically valid host name. Its last label may not be all digits (RFC 1123,
+    2.1), so a mistyped IP address such as 999.1.1.1 is refused here rather than when the
+    server tries to listen."""
+    labels = value.split(".")
+    return (
+        len(value) <= 253
+        and all(_LABEL.fullmatch(label) for label in labels)
+        and not labels[-1].isdigit()
+    )
 
 
 def _admin_ids(value: str) -> frozenset[int]:

@@ -60,6 +60,11 @@ def test_explicit_settings_are_taken() -> None:
     assert settings.admin_ids == {12345678, 87654321, 5}
 
 
+@pytest.mark.parametrize("address", ["::", "::1", "10.1.2.3", "localhost", "bot", "my_bot.lan"])
+def test_ip_addresses_and_host_names_are_listen_addresses(address: str) -> None:
+    assert load_settings({"LISTEN_ADDRESS": address}).listen_address == address
+
+
 def test_plain_http_webhook_only_with_a_self_hosted_bot_api() -> None:
     with pytest.raises(ConfigError, match="WEBHOOK_URL"):
         load_settings({"WEBHOOK_URL": "http://bot.example.com"})
@@ -84,6 +89,13 @@ def test_plain_http_webhook_only_with_a_self_hosted_bot_api() -> None:
         ("BOT_API_URL", "http://127.0.0.1:8081/#x"),
         ("BOT_API_URL", "https://user:pw@api.example.com"),
         ("LISTEN_ADDRESS", "not an address"),
+        ("LISTEN_ADDRESS", "999.1.1.1"),
+        ("LISTEN_ADDRESS", "10.0.0.256"),
+        ("LISTEN_ADDRESS", "127.1"),
+        ("LISTEN_ADDRESS", "[::1]"),
+        ("LISTEN_ADDRESS", "bot..example.com"),
+        ("LISTEN_ADDRESS", "-bot"),
+        ("LISTEN_ADDRESS", "a" * 64),
         ("LOG_FORMAT", "xml"),
         ("ADMIN_IDS", "alice"),
         ("ADMIN_IDS", "-5"),
