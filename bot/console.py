@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import html
 import re
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any, TextIO
 
 from telegram import Update
@@ -19,11 +21,15 @@ from bot.telegram.app import build_application
 from bot.telegram.lifecycle import running
 
 OFFLINE_TOKEN = "123456:offline-console-token-not-a-real-secret"
+# Never DATABASE_PATH: the console's made-up chats would otherwise join the served bot's,
+# and its dispatcher and /broadcast would send to them. A try-out leaves nothing behind.
+DATABASE = Path(":memory:")
 PRIVATE_CHAT = 1001
 GROUP_CHAT = -1002
 HELP = (
-    "Offline console: no BOT_TOKEN is set, so you are chatting with the bot's real handlers\n"
-    "through a stand-in Telegram. Try /start, /foods magnesium, /causes nerves, 'bananas?'.\n"
+    "Offline console: you are chatting with the bot's real handlers through a stand-in\n"
+    "Telegram, on a database of its own that is gone when you leave (DATABASE_PATH is not\n"
+    "touched). Try /start, /foods magnesium, /causes nerves, 'bananas?'.\n"
     "Type a button's number to press it, '@ magnesium' for an inline query,\n"
     "'/group' or '/private' to switch chats, 'quit' to leave.\n"
 )
@@ -44,7 +50,7 @@ class Console:
     def __init__(self, settings: Settings, kb: KnowledgeBase, out: TextIO) -> None:
         self.api = FakeBotApi()
         self.app = build_application(
-            settings,
+            dataclasses.replace(settings, database_path=DATABASE),
             kb,
             token=OFFLINE_TOKEN,
             request=InMemoryRequest(self.api),

@@ -367,11 +367,21 @@ def free_port() -> int:
 
 def test_installed_console_script_runs_the_offline_console(image: Image) -> None:
     (entrypoint,) = final("ENTRYPOINT")
-    done = image.run(exec_form(entrypoint), stdin="/foods magnesium\n")
+    done = image.run([*exec_form(entrypoint), "--console"], stdin="/foods magnesium\n")
     assert done.returncode == 0, done.stderr
     assert "Magnesium" in done.stdout
     assert "Pumpkin seeds" in done.stdout
-    assert image.path(final_env()["DATABASE_PATH"]).exists()
+    # A console in the container must not add its made-up chats to the volume's database.
+    assert not image.path(final_env()["DATABASE_PATH"]).exists()
+
+
+def test_image_without_a_token_or_a_terminal_stops_with_one_line(image: Image) -> None:
+    # `docker run -d` without -e BOT_TOKEN: no terminal, so no console either.
+    (entrypoint,) = final("ENTRYPOINT")
+    done = image.run(exec_form(entrypoint))
+    assert (done.returncode, done.stdout) == (2, "")
+    (line,) = done.stderr.splitlines()
+    assert line.startswith("cramp-coach: BOT_TOKEN is not set")
 
 
 def test_image_health_check_fails_in_one_line_when_nothing_listens(image: Image) -> None:

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import os
+import pty
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
@@ -28,21 +32,32 @@ def environment(**settings: str) -> dict[str, str]:
     return env
 
 
-def run_bot(stdin: str = "", **settings: str) -> subprocess.CompletedProcess[str]:
+def run_bot(
+    stdin: str | None = None, *args: str, cwd: Path | None = None, **settings: str
+) -> subprocess.CompletedProcess[str]:
+    """`python -m bot *args` to its end, `stdin` piped in, or /dev/null as `docker run -d`
+    gives it: never a terminal."""
     settings.setdefault("DATABASE_PATH", str(DATABASE))
+    given = {"stdin": subprocess.DEVNULL} if stdin is None else {"input": stdin}
     return subprocess.run(
-        [sys.executable, "-m", "bot"],
-        input=stdin,
+        [sys.executable, "-m", "bot", *args],
+        **given,
         capture_output=True,
         text=True,
         timeout=60,
         env=environment(**settings),
+        cwd=cwd,
         check=False,
     )
 
 
+def console(stdin: str, **settings: str) -> subprocess.CompletedProcess[str]:
+    """The offline console driven from a pipe, as scripts and tests do."""
+    return run_bot(stdin, "--console", **settings)
+
+
 def test_console_chat_without_token_goes_through_the_handlers() -> None:
-    done = run_bot("/foods magnesium\n1\nbananas?\n@ vit d\nquit\n")
+    done = console("/foods magnesium\n1\nbananas?\n@ vit d\nquit\n")
     assert done.returncode == 0, done.stderr
     out = done.stdout
     assert "Offline console" in out
@@ -57,9 +72,145 @@ def test_console_chat_without_token_goes_through_the_handlers() -> None:
 
 
 def test_console_in_a_group_is_compact() -> None:
-    done = run_bot("/group\n/foods magnesium\n")
+    done = console("/group\n/foods magnesium\n")
     assert done.returncode == 0, done.stderr
     assert "All " in done.stdout  # the 'All N foods' button of the compact form
+
+
+def test_without_a_token_or_a_terminal_it_stops_with_one_line_and_code_2() -> None:
+    for stdin in (None, "/foods magnesium\n"):
+        done = run_bot(stdin)
+        assert (done.returncode, done.stdout) == (2, "")
+        assert done.stderr == (
+            "cramp-coach: BOT_TOKEN is not set; set it to run the bot, or run in a terminal "
+            "(or with --console) for the offline console\n"
+        )
+
+
+def test_in_a_terminal_without_a_token_it_opens_the_console(tmp_path: Path) -> None:
+    # `make run` in a terminal, the README's quick start; no DATABASE_PATH either.
+    leader, follower = pty.openpty()
+    with (
+        os.fdopen(leader, "wb", buffering=0) as keyboard,
+        subprocess.Popen(
+            [sys.executable, "-m", "bot"],
+            stdin=follower,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=environment(),
+            cwd=tmp_path,
+            text=True,
+        ) as process,
+    ):
+        os.close(follower)
+        keyboard.write(b"/foods magnesium\nquit\n")
+        out, err = process.communicate(timeout=60)
+    assert process.returncode == 0, err
+    assert "Offline console" in out
+    assert "Magnesium: top foods" in out
+    assert list(tmp_path.iterdir()) == []  # the console's database is its own, in memory
+
+
+def test_console_leaves_the_bots_database_alone(tmp_path: Path) -> None:
+    database = tmp_path / "data" / "bot.sqlite3"
+    done = console(
+        "/timezone Europe/Berlin\n/remind water every 2h 08:00-22:00\n/mydata\n",
+        DATABASE_PATH=str(database),
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Reminders: 1" in done.stdout  # stored, in the console's own database
+    assert not database.parent.exists()
+
+
+def test_help_says_what_it_does_and_the_settings_and_exits_0() -> None:
+    done = run_bot(None, "--help")
+    assert (done.returncode, done.stderr) == (0, "")
+    usage = done.stdout
+    assert usage.startswith("usage: cramp-coach [-h] [--console]\n")
+    assert "Telegram bot about toe and foot cramps" in usage
+    for setting in ("BOT_TOKEN", "BOT_API_URL", "DATABASE_PATH", "WEBHOOK_URL", "PORT"):
+        assert f"\n  {setting} " in usage
+    assert "README.md" in usage
+    assert "Offline console:" not in usage  # it did not open the console
+
+
+@pytest.mark.parametrize(
+    "args", [["serve"], ["--tokn"], ["--console=yes"], ["--token", GOOD_TOKEN]]
+)
+def test_an_unknown_argument_is_one_line_with_a_usage_hint(args: list[str]) -> None:
+    done = run_bot(None, *args)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == (
+        "cramp-coach: unknown arguments: settings come from the environment, "
+        "not the command line (see cramp-coach --help)\n"
+    )
+
+
+class NotABotApi(BaseHTTPRequestHandler):
+    """A web server at BOT_API_URL: an HTML page, with the server's status, that echoes the
+    request's path as error pages do (the token in it)."""
+
+    server: WebServer
+
+    def do_POST(self) -> None:
+        """Answer every request the same way."""
+        self.server.paths.append(self.path)
+        body = f"<html><h1>Not here</h1><p>{self.path}</p></html>".encode()
+        self.send_response(self.server.status)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Keep the test output quiet."""
+
+
+class WebServer(ThreadingHTTPServer):
+    """A loopback web server that is not a Bot API."""
+
+    status = 404
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), NotABotApi)
+        self.paths: list[str] = []
+
+    @property
+    def url(self) -> str:
+        """Its base URL, as BOT_API_URL."""
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+
+@pytest.fixture
+def web_server() -> Iterator[WebServer]:
+    server = WebServer()
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+@pytest.mark.parametrize(
+    ("status", "said"),
+    [
+        (404, "HTTP 404, not JSON"),
+        (502, "HTTP 502, not JSON"),
+        (200, "an answer that is not JSON"),
+    ],
+)
+def test_a_bot_api_url_that_is_no_bot_api_is_one_line_naming_it(
+    web_server: WebServer, status: int, said: str
+) -> None:
+    web_server.status = status
+    done = run_bot(BOT_TOKEN=GOOD_TOKEN, BOT_API_URL=web_server.url)
+    assert done.returncode == 2
+    assert done.stderr == (
+        f"cramp-coach: BOT_API_URL {web_server.url} did not answer like a Telegram Bot API "
+        f"({said})\n"
+    )
+    assert web_server.paths == [f"/bot{GOOD_TOKEN}/getMe"]  # so the page quoted the token
 
 
 def test_malformed_token_is_one_clear_line_without_the_token() -> None:
@@ -107,14 +258,20 @@ async def test_rejected_token_is_one_clear_line_without_the_token(level: str) ->
     assert secret not in stderr + out.decode()
 
 
-def test_a_database_that_cannot_be_opened_is_one_clear_line(tmp_path: Path) -> None:
+async def test_a_database_that_cannot_be_opened_is_one_clear_line(tmp_path: Path) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
-    done = run_bot("/help\n", DATABASE_PATH=str(blocker / "bot.sqlite3"))
-    assert done.returncode == 2
-    assert done.stderr.strip().count("\n") == 0, done.stderr
-    assert "cannot open the database at" in done.stderr
-    assert "Traceback" not in done.stderr
+    async with BotApiServer(FakeBotApi(), token=GOOD_TOKEN) as server:
+        process = await serve_bot(
+            server,
+            BOT_TOKEN=GOOD_TOKEN,
+            DATABASE_PATH=str(blocker / "bot.sqlite3"),
+            LOG_LEVEL="WARNING",
+        )
+        _, err = await asyncio.wait_for(process.communicate(), 60)
+    (line,) = err.decode().splitlines()
+    assert process.returncode == 2
+    assert line.startswith(f"cramp-coach: cannot open the database at {blocker}")
 
 
 def test_a_bad_webhook_secret_is_one_line_without_the_value() -> None:
