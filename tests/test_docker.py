@@ -23,12 +23,15 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
+from bot.config import DEFAULT_DATABASE
 from bot.healthcheck import TIMEOUT_SECONDS, check, health_url, main
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCKERFILE = (ROOT / "Dockerfile").read_text()
 DOCKERIGNORE = (ROOT / ".dockerignore").read_text()
 COMPOSE = (ROOT / "compose.yaml").read_text()
+README = (ROOT / "README.md").read_text()
+CONSTRAINTS = (ROOT / "constraints.txt").read_text()
 # Names a secret would have; such a setting must come from the environment at run time.
 SECRET_NAME = re.compile(r"TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|CREDENTIAL", re.IGNORECASE)
 TOKEN = "123456789:" + "A" * 35
@@ -77,6 +80,39 @@ def env_pairs(args: str) -> list[tuple[str, str]]:
     return [(name, value) for name, _, value in (word.partition("=") for word in words)]
 
 
+def base_images() -> list[str]:
+    """Each stage's base image, with the ARGs declared before the first FROM filled in."""
+    args = dict(
+        pair
+        for i in INSTRUCTIONS
+        if i.keyword == "ARG" and i.stage < 0
+        for pair in env_pairs(i.args)
+    )
+    fill = re.compile(r"\$\{?(\w+)\}?")
+    return [
+        fill.sub(lambda m: args[m[1]], i.args.split()[0])
+        for i in INSTRUCTIONS
+        if i.keyword == "FROM"
+    ]
+
+
+def normalized(name: str) -> str:
+    """A distribution's name as pip compares them (PEP 503)."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def pins() -> dict[str, str]:
+    """constraints.txt as name -> exact version; every line must be `name==version`."""
+    pinned: dict[str, str] = {}
+    for line in CONSTRAINTS.splitlines():
+        if line.strip() and not line.startswith("#"):
+            match = re.fullmatch(r"([A-Za-z0-9][\w.-]*)==([\w.!+-]+)", line.strip())
+            assert match, f"constraints.txt: {line!r} is not an exact pin"
+            assert normalized(match[1]) not in pinned, f"constraints.txt: {match[1]} twice"
+            pinned[normalized(match[1])] = match[2]
+    return pinned
+
+
 def final(keyword: str) -> list[str]:
     """The arguments of every `keyword` instruction in the runtime stage."""
     return [i.args for i in FINAL_STAGE if i.keyword == keyword]
@@ -106,7 +142,7 @@ def healthcheck_parts() -> tuple[dict[str, str], list[str]]:
 
 
 def test_build_and_runtime_are_separate_stages_on_a_slim_base() -> None:
-    bases = [i.args.split()[0] for i in INSTRUCTIONS if i.keyword == "FROM"]
+    bases = base_images()
     assert len(bases) >= 2, "a build stage and a runtime stage"
     assert re.search(r":[\w.]*-slim\b", bases[-1]), f"runtime base {bases[-1]} is not slim"
     runtime_runs = " ".join(final("RUN"))
@@ -148,6 +184,48 @@ def test_entrypoint_is_the_projects_console_script() -> None:
     assert final("STOPSIGNAL") == ["SIGTERM"]
 
 
+def test_base_image_is_one_precise_tag_for_both_stages() -> None:
+    bases = set(base_images())
+    # The virtual environment built in the first stage runs on the second one's Python.
+    assert len(bases) == 1, f"stages on different bases: {bases}"
+    (base,) = bases
+    # python:3.11.14-slim-bookworm: the patch release and the Debian release both fixed.
+    assert re.fullmatch(r"python:3\.11\.[0-9]+-slim-[a-z]+", base), base
+
+
+def test_constraints_pin_every_direct_dependency_exactly() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    direct = {
+        normalized(re.split(r"[\[<>=!~;\s]", d, maxsplit=1)[0]) for d in project["dependencies"]
+    }
+    assert direct <= pins().keys(), f"not pinned: {sorted(direct - pins().keys())}"
+    pip_runs = [i.args for i in INSTRUCTIONS if i.keyword == "RUN" and "pip " in i.args]
+    for args in pip_runs:
+        for command in shell_commands(args):
+            if command[0] == "pip":
+                assert "-c" in command, f"resolve through constraints.txt: {shlex.join(command)}"
+                assert command[command.index("-c") + 1] == "constraints.txt"
+
+
+def test_one_volume_and_database_path_across_dockerfile_compose_and_readme() -> None:
+    (volume,) = json.loads(final("VOLUME")[0])
+    run_examples = re.findall(rf"-v ([\w.-]+):{volume}\b", DOCKERFILE + README)
+    mounted = re.findall(rf"^\s+- ([\w.-]+):{volume}$", COMPOSE, re.M)
+    declared = re.search(
+        r"^volumes:\n(?:\s+#.*\n)*\s+([\w.-]+):\n\s+name: ([\w.-]+)$", COMPOSE, re.M
+    )
+    assert declared, "compose.yaml: declare the volume with a fixed `name`, unprefixed"
+    names = {*run_examples, *mounted, *declared.groups()}
+    # Docker and Compose would each make a new, empty volume under another name.
+    assert len(names) == 1, f"volume names differ: {sorted(names)}"
+    assert len(run_examples) >= 3, "the Dockerfile's and the README's `docker run` examples"
+    image_database = final_env()["DATABASE_PATH"]
+    assert PurePosixPath(image_database).parent == PurePosixPath(volume)
+    row = re.search(r"^\| `DATABASE_PATH` \| `([^`]+)` \(image: `([^`]+)`\)", README, re.M)
+    assert row, "README's settings table: DATABASE_PATH with its default in the image"
+    assert row.groups() == (DEFAULT_DATABASE, image_database)
+
+
 def test_no_secret_is_baked_into_the_image() -> None:
     for instruction in INSTRUCTIONS:
         if instruction.keyword in ("ENV", "ARG"):
@@ -170,7 +248,7 @@ def test_build_context_leaves_out_secrets_state_and_tooling() -> None:
                 assert PurePosixPath(source).parts[0] not in ignored, source
 
 
-def test_compose_example_takes_the_token_from_the_environment_and_keeps_data() -> None:
+def test_compose_example_takes_the_token_from_the_environment() -> None:
     settings = {
         match["key"]: match["value"].strip()
         for match in re.finditer(r"^\s*#?\s*(?P<key>[\w-]+):(?P<value>.*)$", COMPOSE, re.M)
@@ -181,8 +259,6 @@ def test_compose_example_takes_the_token_from_the_environment_and_keeps_data() -
         if SECRET_NAME.search(key):
             assert value.startswith("${"), f"{key} must come from the environment"
     assert not BOTFATHER_TOKEN.search(COMPOSE)
-    (volume,) = re.findall(r"^\s+- ([\w-]+):/data$", COMPOSE, re.M)
-    assert re.search(rf"^volumes:\n\s+{volume}:", COMPOSE, re.M), "declare the named volume"
     assert settings["restart"] == "unless-stopped"
     assert settings["stop_grace_period"] == "30s"
     assert "\t" not in COMPOSE
@@ -363,6 +439,20 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def test_image_holds_exactly_the_pinned_dependencies(image: Image) -> None:
+    listing = (
+        "import importlib.metadata as m, json; "
+        "print(json.dumps([(d.name, d.version) for d in m.distributions()]))"
+    )
+    done = image.run(["/opt/venv/bin/python", "-c", listing])
+    assert done.returncode == 0, done.stderr
+    installed = {normalized(name): version for name, version in json.loads(done.stdout)}
+    assert installed.pop("cramp-coach")
+    # An unpinned dependency (one added to pyproject.toml, or a new one of a dependency's)
+    # would show here as installed but missing from constraints.txt.
+    assert installed == pins()
 
 
 def test_installed_console_script_runs_the_offline_console(image: Image) -> None:
