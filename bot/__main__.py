@@ -135,8 +135,9 @@ def main() -> None:
         fail(str(error))
     console = args.console or settings.token is None
     # `docker run -d` without a token would otherwise read an empty standard input, show
-    # the console's banner and exit 0, which looks like success.
-    if console and not args.console and not (sys.stdin and sys.stdin.isatty()):
+    # the console's banner and exit 0, which looks like success. (stdin is None when the
+    # process has no standard input at all.)
+    if settings.token is None and not args.console and not (sys.stdin and sys.stdin.isatty()):
         fail(
             "BOT_TOKEN is not set; set it to run the bot, or run in a terminal "
             "(or with --console) for the offline console"
