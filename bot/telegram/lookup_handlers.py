@@ -20,7 +20,7 @@ from bot.core.knowledge import KnowledgeBase
 from bot.core.matching import Lookup
 from bot.core.routing import route
 from bot.core.views import Screen, View
-from bot.telegram.callbacks import parse_start_payload, unpack
+from bot.telegram.callbacks import on_its_message, parse_start_payload, unpack
 from bot.telegram.render import Page, Renderer
 from bot.telegram.replies import STALE_BUTTON, edit_or_send, reply
 
@@ -121,7 +121,7 @@ class LookupHandlers:
         if query is None:
             return
         view = unpack(query.data)
-        if view is None:
+        if view is None or not on_its_message(query):
             await query.answer(STALE_BUTTON)
             return
         await query.answer()

@@ -23,7 +23,13 @@ from bot.core.reminder_input import InputError, parse_reminder
 from bot.core.reminders import describe_next
 from bot.core.timezones import describe_timezone, resolve_timezone
 from bot.reminder_service import ReminderError, ReminderService, TimezoneNeededError
-from bot.telegram.callbacks import REMINDER_PREFIX, Action, parse_reminder_action
+from bot.telegram.callbacks import (
+    REMINDER_PREFIX,
+    Action,
+    ReminderPress,
+    on_its_message,
+    parse_reminder_action,
+)
 from bot.telegram.callbacks import reminder_action as action
 from bot.telegram.html import esc
 from bot.telegram.lookup_handlers import NEW_MESSAGES, command_argument
@@ -42,7 +48,7 @@ from bot.telegram.replies import STALE_BUTTON, edit_or_send, reply
 
 log = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
-ButtonHandler = Callable[[CallbackQuery, Chat, list[str]], Awaitable[Page | None]]
+ButtonHandler = Callable[[CallbackQuery, Chat, ReminderPress], Awaitable[Page | None]]
 
 ADMINS_ONLY = (
     "Only group admins can change reminders here. You can set your own in a private chat with me."
@@ -50,6 +56,7 @@ ADMINS_ONLY = (
 NEEDS_ZONE_FIRST = (
     "First set your time zone with /timezone and your city, then send this /remind again."
 )
+ONLY_ASKER = "Only the person who asked can answer this."
 STOP_USAGE = "Send /stop 3 to delete reminder #3, or /stop all to delete every reminder here."
 _REMINDER_ID = re.compile(r"#?(\d{1,9})")
 _MANAGERS = (ChatMember.ADMINISTRATOR, ChatMember.OWNER)
@@ -190,7 +197,8 @@ class ReminderHandlers:
             count = len(await self.service.reminders(message.chat.id))
             if count:
                 question = f"Delete all {count} reminders in this chat?"
-                page = confirm(question, "🗑 Delete all", action(Action.DELETE_ALL))
+                yes = action(Action.DELETE_ALL, _asker(update))
+                page = confirm(question, "🗑 Delete all", yes)
             else:
                 page = Page("There are no reminders here to delete.", None)
             await reply(message, page)
@@ -221,7 +229,8 @@ class ReminderHandlers:
             "Delete everything I store about this chat: its time zone, every reminder and "
             "their delivery log? This cannot be undone."
         )
-        await reply(message, confirm(question, "Delete everything", action(Action.FORGET)))
+        yes = action(Action.FORGET, _asker(update))
+        await reply(message, confirm(question, "Delete everything", yes))
 
     async def on_membership(self, update: Update, context: Context) -> None:
         """Pause a chat's reminders when the bot is blocked or removed from it."""
@@ -245,18 +254,22 @@ class ReminderHandlers:
     async def on_button(self, update: Update, context: Context) -> None:
         """Handle a reminder button: setup steps, list actions, Done / Snooze / Skip."""
         query = update.callback_query
-        if query is None or query.message is None:
+        if query is None:
             return
-        parsed = parse_reminder_action(query.data or "")
-        if parsed is None:
+        press = parse_reminder_action(query.data)
+        message = query.message
+        if press is None or not isinstance(message, Message) or not on_its_message(query):
             await query.answer(STALE_BUTTON)
             return
-        name, args = parsed
-        if name not in _OPEN_TO_ALL and not await self.may_manage(update, context):
+        asker = _waiting_for(message)
+        if asker and asker != query.from_user.id:
+            await query.answer(ONLY_ASKER, show_alert=True)
+            return
+        if press.action not in _OPEN_TO_ALL and not await self.may_manage(update, context):
             await query.answer(ADMINS_ONLY, show_alert=True)
             return
         try:
-            page = await self._buttons[name](query, query.message.chat, args)
+            page = await self._buttons[press.action](query, message.chat, press)
         except (ReminderError, InputError) as error:
             await query.answer(str(error)[:200], show_alert=True)
             return
@@ -267,58 +280,61 @@ class ReminderHandlers:
         if page is not None:
             await edit_or_send(query, page)
 
-    async def _draft(self, query: CallbackQuery, chat: Chat, args: list[str]) -> Page:
-        return await self._complete(chat, query.from_user.id, Draft.unpack(args))
+    async def _draft(self, query: CallbackQuery, chat: Chat, press: ReminderPress) -> Page:
+        return await self._complete(chat, query.from_user.id, Draft.unpack(list(press.draft)))
 
-    async def _new(self, query: CallbackQuery, chat: Chat, args: list[str]) -> Page:
+    async def _new(self, query: CallbackQuery, chat: Chat, press: ReminderPress) -> Page:
         return wizard_step(None)
 
-    async def _cancel(self, query: CallbackQuery, chat: Chat, args: list[str]) -> Page:
+    async def _cancel(self, query: CallbackQuery, chat: Chat, press: ReminderPress) -> Page:
         return Page("Cancelled.", None)
 
-    async def _show_list(self, query: CallbackQuery, chat: Chat, args: list[str]) -> Page:
+    async def _show_list(self, query: CallbackQuery, chat: Chat, press: ReminderPress) -> Page:
         return await self._list(chat.id)
 
-    async def _pause(self, query: CallbackQuery, chat: Chat, args: list[str]) -> Page:
-        await self.service.pause(chat.id, int(args[0]))
+    async def _pause(self, query: CallbackQuery, chat: Chat, press: ReminderPress) -> Page:
+        await self.service.pause(chat.id, press.reminder_id)
         return await self._list(chat.id)
 
-    async def _resume(self, query: CallbackQuery, chat: Chat, args: list[str]) -> Page:
-        await self.service.resume(chat.id, int(args[0]))
+    async def _resume(self, query: CallbackQuery, chat: Chat, press: ReminderPress) -> Page:
+        await self.service.resume(chat.id, press.reminder_id)
         return await self._list(chat.id)
 
-    async def _edit(self, query: CallbackQuery, chat: Chat, args: list[str]) -> Page:
-        reminder = await self.service.own(chat.id, int(args[0]))
+    async def _edit(self, query: CallbackQuery, chat: Chat, press: ReminderPress) -> Page:
+        reminder = await self.service.own(chat.id, press.reminder_id)
         return wizard_step(Draft(reminder.kind, edit=reminder.id))
 
-    async def _ask_delete(self, query: CallbackQuery, chat: Chat, args: list[str]) -> Page:
-        reminder = await self.service.own(chat.id, int(args[0]))
+    async def _ask_delete(self, query: CallbackQuery, chat: Chat, press: ReminderPress) -> Page:
+        reminder = await self.service.own(chat.id, press.reminder_id)
         question = f"Delete reminder #{reminder.id}: {describe(reminder)}?"
-        return confirm(question, "🗑 Delete", action(Action.DELETE, reminder.id))
+        yes = action(Action.DELETE, reminder.id, query.from_user.id)
+        return confirm(question, "🗑 Delete", yes)
 
-    async def _delete(self, query: CallbackQuery, chat: Chat, args: list[str]) -> Page:
-        await self.service.delete(chat.id, int(args[0]))
+    async def _delete(self, query: CallbackQuery, chat: Chat, press: ReminderPress) -> Page:
+        await self.service.delete(chat.id, press.reminder_id)
         return await self._list(chat.id)
 
-    async def _delete_all(self, query: CallbackQuery, chat: Chat, args: list[str]) -> Page:
+    async def _delete_all(self, query: CallbackQuery, chat: Chat, press: ReminderPress) -> Page:
         count = await self.service.delete_all(chat.id)
         return Page(f"🗑 Deleted {count} reminders.", None)
 
-    async def _forget(self, query: CallbackQuery, chat: Chat, args: list[str]) -> Page:
+    async def _forget(self, query: CallbackQuery, chat: Chat, press: ReminderPress) -> Page:
         await self.service.forget(chat.id)
         return Page("Done: everything stored about this chat is deleted.", None)
 
-    async def _done(self, query: CallbackQuery, chat: Chat, args: list[str]) -> Page | None:
+    async def _done(self, query: CallbackQuery, chat: Chat, press: ReminderPress) -> Page | None:
         return _annotated(query, "✓ Done")
 
-    async def _snooze(self, query: CallbackQuery, chat: Chat, args: list[str]) -> Page | None:
-        reminder, due = await self.service.snooze(chat.id, int(args[0]))
+    async def _snooze(self, query: CallbackQuery, chat: Chat, press: ReminderPress) -> Page | None:
+        reminder, due = await self.service.snooze(chat.id, press.reminder_id)
         return _annotated(
             query, f"⏰ Snoozed until {due.astimezone(reminder.schedule.zone):%H:%M}"
         )
 
-    async def _skip_today(self, query: CallbackQuery, chat: Chat, args: list[str]) -> Page | None:
-        reminder, due = await self.service.skip_today(chat.id, int(args[0]))
+    async def _skip_today(
+        self, query: CallbackQuery, chat: Chat, press: ReminderPress
+    ) -> Page | None:
+        reminder, due = await self.service.skip_today(chat.id, press.reminder_id)
         when = describe_next(due, self.service.clock.now(), reminder.schedule)
         return _annotated(query, f"⏭ Skipped for today. Next: {when}")
 
@@ -349,6 +365,28 @@ class ReminderHandlers:
         if update.effective_message is not None:
             await reply(update.effective_message, Page(esc(ADMINS_ONLY), None))
         return False
+
+
+def _asker(update: Update) -> int:
+    """Who a confirmation is for: the sender, or 0 (any admin) for an anonymous admin, whose
+    presses come from their own account rather than the group's."""
+    message = update.effective_message
+    if message is not None and message.sender_chat is not None:
+        return 0
+    return update.effective_user.id if update.effective_user else 0
+
+
+def _waiting_for(message: Message) -> int | None:
+    """The asker of the confirmation this message shows, read from its own buttons (Cancel
+    carries no asker of its own); None if it shows no confirmation."""
+    markup = message.reply_markup
+    for row in markup.inline_keyboard if markup is not None else ():
+        for button in row:
+            data = button.callback_data
+            press = parse_reminder_action(data) if isinstance(data, str) else None
+            if press is not None and press.asker is not None:
+                return press.asker
+    return None
 
 
 def _annotated(query: CallbackQuery, note: str) -> Page | None:
