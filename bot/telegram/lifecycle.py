@@ -12,7 +12,9 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.config import Settings
+from bot.telegram import updates
 from bot.telegram.runtime import runtime
+from bot.telegram.updates import Poller
 from bot.telegram.web import WebServer
 
 log = logging.getLogger(__name__)
@@ -37,19 +39,22 @@ async def running(app: Application, *, poll: bool) -> AsyncIterator[None]:  # ty
     the same start and stop order as PTB's run_polling, hooks included: on the way out no
     more updates are taken, those taken are handled, sends in flight finish, and the
     database closes last."""
+    poller = Poller(
+        app,
+        timeout=POLL_TIMEOUT_SECONDS,
+        allowed_updates=ALLOWED_UPDATES,
+        retry_seconds=updates.RETRY_SECONDS,
+    )
     await app.initialize()
     try:
         if app.post_init is not None:
             await app.post_init(app)
         await app.start()
-        if poll and app.updater is not None:
-            await app.updater.start_polling(
-                timeout=POLL_TIMEOUT_SECONDS, allowed_updates=ALLOWED_UPDATES
-            )
+        if poll:
+            await poller.start()
         yield
     finally:
-        if app.updater is not None and app.updater.running:
-            await app.updater.stop()
+        await poller.stop()
         if app.running:
             await app.stop()
         if app.post_stop is not None:

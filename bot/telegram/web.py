@@ -13,8 +13,9 @@ from typing import Any
 
 import tornado.httpserver
 import tornado.web
-from telegram import Update
 from telegram.ext import Application
+
+from bot.telegram.updates import parse_update
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -98,11 +99,11 @@ class _Webhook(_Handler):
             self.reply(HTTPStatus.SERVICE_UNAVAILABLE, {"ok": False})
             return
         try:
-            data = json.loads(self.request.body)
-            if not isinstance(data, dict):
-                raise TypeError("not a JSON object")
-            update = Update.de_json(data, app.bot)
-        except (ValueError, TypeError, KeyError, AttributeError):
+            update = parse_update(json.loads(self.request.body), app.bot)
+        # Nesting too deep for the decoder raises RecursionError, not a ValueError.
+        except (ValueError, RecursionError):
+            update = None
+        if update is None:
             log.warning(
                 "webhook request refused: not an update (%d bytes)",
                 len(self.request.body),
