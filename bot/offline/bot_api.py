@@ -794,16 +794,23 @@ class FakeBotApi:
         self, chat_id: int, message_id: int, data: str, *, user_id: int = 1001
     ) -> str:
         """A user presses an inline button; returns the callback query id."""
-        chat = self._chats.get(chat_id)
-        message = chat.messages.get(message_id) if chat else None
-        if message is None or not message.from_bot:
-            raise LookupError(f"no bot message {message_id} in chat {chat_id}")
         offered = [b.callback_data for row in self.buttons(chat_id, message_id) for b in row]
         if data not in offered:
             raise LookupError(
                 f"message {message_id} in chat {chat_id} has no button with callback_data "
                 f"{data!r}; it has {offered}"
             )
+        return self.press_forged(chat_id, message_id, data, user_id=user_id)
+
+    def press_forged(
+        self, chat_id: int, message_id: int, data: str, *, user_id: int = 1001
+    ) -> str:
+        """A modified client sends `data` for a bot message whatever buttons it has, as
+        Telegram lets any client do; returns the callback query id."""
+        chat = self._chats.get(chat_id)
+        message = chat.messages.get(message_id) if chat else None
+        if message is None or not message.from_bot:
+            raise LookupError(f"no bot message {message_id} in chat {chat_id}")
         user = self._users.get(user_id) or self._user(user_id, "Ada")
         query_id = self._new_query_id()
         self._open_callbacks[query_id] = (chat_id, message_id)
@@ -829,6 +836,13 @@ class FakeBotApi:
             {"inline_query": {"id": query_id, "from": user, "query": query, "offset": offset}}
         )
         return query_id
+
+    def inject_raw_update(self, payload: JSON) -> int:
+        """Queue an update exactly as given (say, one a self-hosted Bot API server got wrong,
+        which the bot cannot read), numbered like any other; returns its update_id."""
+        update_id = self._next_update_id
+        self._push_update(payload)
+        return update_id
 
     def set_buttons(
         self, chat_id: int, message_id: int, rows: list[list[tuple[str, str]]]
