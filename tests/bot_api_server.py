@@ -162,11 +162,15 @@ class _ControlHandler(_JsonHandler):
 
     def post(self, what: str) -> None:
         """/_control/open_chats?first=1&count=N: users 1..N have started the bot before.
-        /_control/messages?first=1&count=N&text=T: users 1..N each send T now."""
+        /_control/messages?first=1&count=N&text=T: users 1..N each send T now, in their
+        private chats or, with &chat_type=group&chat_id=-C, in that group."""
         first, count = int(self.get_argument("first")), int(self.get_argument("count"))
+        chat_type = self.get_argument("chat_type", "private")
+        chat_id = int(self.get_argument("chat_id")) if chat_type != "private" else None
         for user in range(first, first + count):
             if what == "messages":
-                self.server.api.send_text(self.get_argument("text"), user_id=user)
+                text = self.get_argument("text")
+                self.server.api.send_text(text, user_id=user, chat_id=chat_id, chat_type=chat_type)
                 self.server.injected[str(user)] = time.time()
             else:
                 self.server.api.open_private_chat(user)

@@ -8,6 +8,7 @@ import asyncio
 import os
 import sys
 from collections import Counter
+from collections.abc import Iterable
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from time import monotonic
@@ -25,23 +26,30 @@ KILL_AFTER = 50
 MOST_DUPLICATES = 30
 
 
-async def seed(database: Path, due_at: datetime) -> None:
-    """DUE private chats with one water reminder each, all due at `due_at`."""
+async def seed(
+    database: Path, due_at: datetime, chats: Iterable[int] = range(1, DUE + 1), per_chat: int = 1
+) -> None:
+    """`chats` (by default DUE private chats; negative ids are groups) with `per_chat` water
+    reminders each (at most 20), all due at `due_at`."""
     store = Store(database)
     await store.open()
-    schedule = Schedule("UTC", interval_minutes=15, window_start=time(0), window_end=time(23, 45))
     try:
-        for chat in range(1, DUE + 1):
-            await store.add_reminder(
-                chat_id=chat,
-                chat_type="private",
-                created_by=chat,
-                kind=Kind.WATER,
-                schedule=schedule,
-                next_due=due_at,
-                now=due_at,
-                limit=20,
-            )
+        for chat in chats:
+            for n in range(per_chat):
+                # A distinct interval each: the same reminder twice would be the one stored.
+                schedule = Schedule(
+                    "UTC", interval_minutes=15 + n, window_start=time(0), window_end=time(23, 45)
+                )
+                await store.add_reminder(
+                    chat_id=chat,
+                    chat_type="group" if chat < 0 else "private",
+                    created_by=abs(chat),
+                    kind=Kind.WATER,
+                    schedule=schedule,
+                    next_due=due_at,
+                    now=due_at,
+                    limit=20,
+                )
     finally:
         await store.close()
 
