@@ -1,14 +1,19 @@
 """The reminder dispatcher: claims due reminders from the database and delivers each once.
 
-A heartbeat (the JobQueue) kicks it; it claims due reminders in small batches, in a
-transaction that also moves each reminder on to its next due time, and hands them to a
-fixed pool of senders through a bounded queue. Memory and start-up cost do not grow with
-the number of stored reminders, and a backlog waits in the database, not in tasks.
+Its own loop ticks every second (sooner when kicked), waiting on the monotonic clock, so a
+step of the wall clock neither stalls nor repeats it; due times are compared on the wall
+clock. Each tick claims due reminders in batches, in a transaction that also moves each
+reminder on to its next due time, into per-chat backlogs worked by a fixed pool of
+senders: a chat at its flood limit waits in its backlog without holding a sender, so other
+chats are not held up. Memory does not grow with the number of stored reminders; a large
+backlog waits in the database.
 
-A claimed delivery is recorded before it is sent and marked when it has been, so a stop
-or crash between the two leaves it pending: it is sent after the restart if it is still
-within the grace period. Anything overdue by more than the grace period is skipped and
-logged, never sent late in a flood.
+One instance per database dispatches: the one holding the lease row, renewed while it
+runs. Others wait as standbys and take over when the lease is released (a graceful stop)
+or expires (a crash), adopting the deliveries it left pending; a delivery is sent only by
+the lease holder that claimed or adopted it. A claimed delivery is recorded before it is
+sent and marked when it has been; anything overdue by more than the grace period is
+skipped and logged, never sent late in a flood.
 """
 
 from __future__ import annotations
@@ -16,7 +21,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import secrets
+import socket
 import sqlite3
+import time
+from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
@@ -27,20 +38,29 @@ from bot.core.broadcasts import BroadcastSend
 from bot.core.clock import Clock
 from bot.core.reminders import Claim, Reminder
 from bot.core.schedule import Schedule
-from bot.keyed_locks import KeyedLocks
-from bot.storage import Store
+from bot.storage import LeaseLostError, Store
 
 log = logging.getLogger(__name__)
 GRACE = timedelta(minutes=10)
 SENDERS = 8
-# Claims wait in the bounded queue, so a batch costs only a few hundred small records.
+HEARTBEAT_SECONDS = 1.0
 BATCH = 500
+# Claimed items held in memory at most (a few hundred small records); the rest of a backlog
+# waits in the database.
+IN_MEMORY = 2 * BATCH
 # Broadcast copies are claimed in small batches between reminder claims, so reminders that
 # fall due during a long broadcast wait seconds, not until the broadcast is over.
 BROADCAST_BATCH = 50
 FIRST_BACKOFF_SECONDS = 0.5
 MAX_BACKOFF_SECONDS = 30.0
 STOP_TIMEOUT_SECONDS = 10.0
+# A standby takes over this long after the holder last renewed, if it crashed.
+LEASE_SECONDS = 15
+RENEW_SECONDS = 5.0
+# A wall clock that moved this much more (or less) than the monotonic one was stepped.
+CLOCK_STEP_SECONDS = 5.0
+# Health turns red when the loop has not ticked for this long.
+STALLED_SECONDS = 15.0
 
 
 class Outcome(Enum):
@@ -81,8 +101,22 @@ def _next_due(schedule: Schedule, after: datetime) -> datetime:
     return schedule.next_due(after)
 
 
+@dataclass(frozen=True, slots=True)
+class Moved:
+    """The chat has a new id now: its backlog follows it."""
+
+    chat_id: int
+
+
+def instance_name() -> str:
+    """Who holds a lease, for log lines and /stats: host, process and a random part (a
+    restarted container may reuse both)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+
+
 class Dispatcher:
-    """Claims due reminders and delivers them through a fixed pool of senders."""
+    """Claims due reminders while it holds the lease, and delivers them from per-chat
+    backlogs through a fixed pool of senders."""
 
     def __init__(
         self,
@@ -90,67 +124,87 @@ class Dispatcher:
         sender: Sender,
         clock: Clock,
         *,
+        owner: str | None = None,
         grace: timedelta = GRACE,
         senders: int = SENDERS,
+        heartbeat_seconds: float = HEARTBEAT_SECONDS,
     ) -> None:
         self.store = store
         self.sender = sender
         self.clock = clock
+        self.owner = owner or instance_name()
         self.grace = grace
-        self._queue: asyncio.Queue[Outbound] = asyncio.Queue(maxsize=senders)
+        self.heartbeat_seconds = heartbeat_seconds
+        self.active = False  # holds the lease
+        # Each chat with claimed items is in exactly one place: the ready queue, a timer,
+        # or a sender's hands; its items go out one at a time, in claim (due) order.
+        self._backlogs: dict[int, deque[Outbound]] = {}
+        self._ready: asyncio.Queue[int] = asyncio.Queue()
+        self._timers: dict[int, asyncio.TimerHandle] = {}
+        self._backoff: dict[int, float] = {}
+        self._held = 0  # claimed items in memory
+        self._starved = False  # a tick stopped claiming for want of room
         self._senders = senders
         self._workers: list[asyncio.Task[None]] = []
         self._sending: set[int] = set()
-        # Claims of one chat go out one at a time, in claim (due) order.
-        self._chats = KeyedLocks()
-        self._filler: asyncio.Task[None] | None = None
-        self._recovered: list[Outbound] = []
+        self._loop: asyncio.Task[None] | None = None
+        self._wake = asyncio.Event()
+        self._progress = asyncio.Event()
+        self._ticks = 0
+        self._ticked_at = time.monotonic()
+        self._renewed_at = -RENEW_SECONDS
+        self._stalled_after = max(STALLED_SECONDS, 3 * heartbeat_seconds)
         self._stopping = False
 
     async def start(self) -> None:
-        """Pick up deliveries a previous run left pending, then start the senders."""
-        self._recovered = [
-            *await self.store.pending_claims(),
-            *await self.store.pending_broadcast_sends(),
-        ]
-        if self._recovered:
-            log.info("recovering %d pending deliveries", len(self._recovered))
+        """Start the loop and the senders; the first tick takes the lease if it is free."""
         self._workers = [asyncio.create_task(self._work(i)) for i in range(self._senders)]
-        self.kick()
+        self._loop = asyncio.create_task(self._run())
 
     @property
     def alive(self) -> bool:
-        """Whether the senders are running and the dispatcher is not stopping."""
+        """Whether the loop ticks and the senders run (as the active instance or a standby)."""
         return (
-            bool(self._workers)
+            self._loop is not None
+            and not self._loop.done()
             and not self._stopping
             and not any(worker.done() for worker in self._workers)
+            and time.monotonic() - self._ticked_at
+            < max(STALLED_SECONDS, 3 * self.heartbeat_seconds)
         )
 
     @property
     def backlog(self) -> int:
-        """Claims waiting in memory for a free sender."""
-        return self._queue.qsize()
+        """Claimed items in memory, waiting for a sender or for their chat's turn."""
+        return self._held
 
     def kick(self) -> None:
-        """Look for due reminders now (the heartbeat calls this); cheap when already busy."""
-        if self._stopping or (self._filler is not None and not self._filler.done()):
-            return
-        self._filler = asyncio.create_task(self._fill())
+        """Tick now rather than at the next heartbeat (a reminder was added or changed)."""
+        self._wake.set()
 
     async def idle(self) -> None:
-        """Wait until the current claim pass is over and every claimed reminder is handled."""
-        if self._filler is not None:
-            await self._filler
-        await self._queue.join()
+        """Wait for a tick that starts after this call, then until everything claimed is
+        over and nothing more is waiting for room."""
+        target = self._ticks + 1
+        self.kick()
+        while not (self._ticks >= target and self._held == 0 and not self._starved):
+            self._progress.clear()
+            await self._progress.wait()
 
     async def stop(self) -> None:
-        """Stop claiming, let sends in flight finish, and leave the rest pending."""
+        """Stop claiming, let sends on the wire finish, and hand the lease and every unsent
+        claim over at once: a standby adopts them on its next tick."""
         self._stopping = True
-        if self._filler is not None:
-            self._filler.cancel()
-        # A worker waiting for work or for a retry holds nothing that would be lost: its claim
-        # stays pending in the database. Only a send already on the wire is waited for.
+        self._wake.set()
+        if self._loop is not None:
+            _, late = await asyncio.wait([self._loop], timeout=STOP_TIMEOUT_SECONDS)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(self._loop, return_exceptions=True)
+        for timer in self._timers.values():
+            timer.cancel()
+        # A sender waiting for work or for its chat's turn holds nothing that would be lost:
+        # its claim stays pending in the database. Only a send on the wire is waited for.
         for index, worker in enumerate(self._workers):
             if index not in self._sending:
                 worker.cancel()
@@ -159,33 +213,96 @@ class Dispatcher:
             for worker in late:
                 worker.cancel()
             await asyncio.gather(*self._workers, return_exceptions=True)
-        if self._filler is not None:
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._filler
         self._workers = []
+        if self.active:
+            try:
+                await self.store.release_lease(self.owner)
+                log.info("dispatch lease released")
+            except sqlite3.Error as error:
+                log.warning("could not release the dispatch lease (%s): it expires", error)
+        self.active = False
+
+    # The loop
+
+    async def _run(self) -> None:
+        wall = self.clock.now()
+        while not self._stopping:
+            self._wake.clear()
+            wall, last_wall, last_tick = self.clock.now(), wall, self._ticked_at
+            self._ticked_at = time.monotonic()
+            step = (wall - last_wall).total_seconds() - (self._ticked_at - last_tick)
+            if abs(step) > CLOCK_STEP_SECONDS:
+                log.warning("the wall clock stepped %+.0f s; due times follow it", step)
+            try:
+                await self._tick()
+            except LeaseLostError:
+                self._lose_lease()
+            except sqlite3.OperationalError as error:
+                # Busy or locked: the next tick tries again, and nothing is lost meanwhile.
+                log.warning("could not claim due reminders (%s); will retry", error)
+            except Exception:
+                log.exception("claiming due reminders failed")
+            self._ticks += 1
+            self._progress.set()
+            # asyncio waits on the monotonic clock: a wall-clock step does not stretch this.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.heartbeat_seconds)
+
+    async def _tick(self) -> None:
+        if not self.active or time.monotonic() - self._renewed_at >= RENEW_SECONDS:
+            taken_from = await self.store.take_lease(self.owner, self.clock.now(), LEASE_SECONDS)
+            if taken_from is None:
+                if self.active:
+                    self._lose_lease()
+                return
+            self._renewed_at = time.monotonic()
+            if not self.active:
+                await self._take_over(taken_from)
+        await self._fill()
+
+    async def _take_over(self, previous: str) -> None:
+        claims, sends = await self.store.adopt_pending(self.owner)
+        self.active = True
+        log.info(
+            "dispatching as %s (lease %s); adopted %d pending deliveries",
+            self.owner,
+            f"taken over from {previous}" if previous and previous != self.owner else "taken",
+            len(claims) + len(sends),
+        )
+        self._add([*claims, *sends])
+
+    def _lose_lease(self) -> None:
+        """Another instance holds the lease: forget what is in memory, it adopts those."""
+        log.warning("dispatch lease lost to another instance: no longer dispatching")
+        self.active = False
+        for timer in self._timers.values():
+            timer.cancel()
+        self._timers.clear()
+        self._backlogs.clear()
+        self._backoff.clear()
+        while not self._ready.empty():
+            self._ready.get_nowait()
+        self._held = 0
+        self._starved = False
 
     async def _fill(self) -> None:
-        try:
-            while self._recovered:
-                await self._queue.put(self._recovered.pop(0))
-            while not self._stopping:
-                claims = await self.store.claim_due(self.clock.now(), BATCH, self._after)
-                for claim in claims:
-                    await self._queue.put(claim)
-                if len(claims) == BATCH:
-                    continue  # reminders first: more may be due
-                sends = await self.store.claim_broadcast_sends(self.clock.now(), BROADCAST_BATCH)
-                for send in sends:
-                    await self._queue.put(send)
-                if len(sends) < BROADCAST_BATCH:
-                    return
-        except asyncio.CancelledError:
-            raise
-        except sqlite3.OperationalError as error:
-            # Busy or locked: the next heartbeat tries again, and nothing is lost meanwhile.
-            log.warning("could not claim due reminders (%s); will retry", error)
-        except Exception:
-            log.exception("claiming due reminders failed")
+        """Claim what is due into the backlogs, reminders before broadcasts, while there is
+        room in memory."""
+        while not self._stopping and self.active:
+            room = IN_MEMORY - self._held
+            self._starved = room < BATCH
+            if self._starved:
+                return  # senders wake the loop when room frees up
+            claims = await self.store.claim_due(self.clock.now(), BATCH, self._after, self.owner)
+            self._add(claims)
+            if len(claims) == BATCH:
+                continue  # reminders first: more may be due
+            sends = await self.store.claim_broadcast_sends(
+                self.clock.now(), BROADCAST_BATCH, self.owner
+            )
+            self._add(sends)
+            if len(sends) < BROADCAST_BATCH:
+                return
 
     @staticmethod
     def _after(reminder: Reminder, now: datetime) -> datetime:
@@ -193,51 +310,110 @@ class Dispatcher:
         assert reminder.next_due is not None
         return _next_due(reminder.schedule, max(reminder.next_due, now))
 
+    # Backlogs
+
+    def _add(self, items: Sequence[Outbound]) -> None:
+        for item in items:
+            backlog = self._backlogs.get(item.chat_id)
+            if backlog is None:
+                self._backlogs[item.chat_id] = deque([item])
+                self._ready.put_nowait(item.chat_id)
+            else:
+                backlog.append(item)
+        self._held += len(items)
+
+    def _later(self, chat: int, seconds: float) -> None:
+        if seconds <= 0:
+            self._ready.put_nowait(chat)
+        else:
+            self._timers[chat] = asyncio.get_running_loop().call_later(seconds, self._due, chat)
+
+    def _due(self, chat: int) -> None:
+        self._timers.pop(chat, None)
+        self._ready.put_nowait(chat)
+
+    def _done(self, chat: int, backlog: deque[Outbound]) -> None:
+        backlog.popleft()
+        self._held -= 1
+        self._backoff.pop(chat, None)
+        if backlog:
+            self._ready.put_nowait(chat)
+        else:
+            del self._backlogs[chat]
+        if self._starved and self._held <= IN_MEMORY - BATCH:
+            self._starved = False
+            self.kick()
+        self._progress.set()
+
+    def _move(self, old: int, new: int) -> None:
+        """The group became a supergroup: its backlog follows it."""
+        moved = deque(item.moved_to(new) for item in self._backlogs.pop(old))
+        backlog = self._backlogs.get(new)
+        if backlog is None:
+            self._backlogs[new] = moved
+            self._ready.put_nowait(new)
+        else:
+            backlog.extend(moved)
+
+    # Sending
+
     async def _work(self, index: int) -> None:
         while not self._stopping:
-            item = await self._queue.get()
+            chat = await self._ready.get()
+            backlog = self._backlogs.get(chat)
+            if not backlog:
+                continue
+            item = backlog[0]
             try:
-                async with self._chats.hold(item.chat_id):
-                    await self._deliver(item, index)
+                retry_in = await self._attempt(item, index)
             except Exception:
                 log.exception("delivering %s failed", describe(item))
-            finally:
-                self._queue.task_done()
-
-    async def _deliver(self, item: Outbound, worker: int) -> None:
-        backoff = FIRST_BACKOFF_SECONDS
-        while True:
-            now = self.clock.now()
-            # A reminder is about now; a broadcast is as good later, so it has no deadline.
-            if isinstance(item, Claim) and now - item.due_at > self.grace:
-                await self.store.finish(item.delivery_id, "skipped_late", now)
-                log.info(
-                    "reminder %d due %s skipped: %s late",
-                    item.reminder.id,
-                    item.due_at.isoformat(),
-                    now - item.due_at,
-                )
-                return
-            if not await self.store.is_pending(item):
-                log.info("%s withdrawn before it was sent", describe(item))
-                return
-            # From the send until its outcome is recorded, stop() waits for this worker:
-            # cancelling it in between would leave a delivered reminder pending.
-            self._sending.add(worker)
-            try:
-                result = await self.sender.send(item)
-                if await self._record(item, result, now):
-                    return
-            finally:
-                self._sending.discard(worker)
-            if self._stopping:
-                return  # not sent: the claim stays pending for the next start
-            if result.outcome is Outcome.MOVED and result.new_chat_id is not None:
-                item = item.moved_to(result.new_chat_id)
+                retry_in = self._next_backoff(chat)
+            # A lost lease, or a stop, may have emptied the backlogs meanwhile.
+            if self._stopping or self._backlogs.get(chat) is not backlog or backlog[0] is not item:
                 continue
-            wait = result.retry_after if result.retry_after is not None else backoff
-            backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
-            await asyncio.sleep(wait)
+            if isinstance(retry_in, Moved):
+                self._move(chat, retry_in.chat_id)
+            elif retry_in is None:
+                self._done(chat, backlog)
+            else:
+                self._later(chat, retry_in)
+
+    async def _attempt(self, item: Outbound, worker: int) -> float | Moved | None:
+        """One try at a chat's next item: None when it is over, else when to try again."""
+        now = self.clock.now()
+        # A reminder is about now; a broadcast is as good later, so it has no deadline.
+        if isinstance(item, Claim) and now - item.due_at > self.grace:
+            await self.store.finish(item.delivery_id, "skipped_late", now)
+            log.info(
+                "reminder %d due %s skipped: %s late",
+                item.reminder.id,
+                item.due_at.isoformat(),
+                now - item.due_at,
+            )
+            return None
+        if not await self.store.is_pending(item, self.owner):
+            log.info("%s withdrawn before it was sent", describe(item))
+            return None
+        # From the send until its outcome is recorded, stop() waits for this worker:
+        # cancelling it in between would leave a delivered reminder pending.
+        self._sending.add(worker)
+        try:
+            result = await self.sender.send(item)
+            if await self._record(item, result, now):
+                return None
+        finally:
+            self._sending.discard(worker)
+        if result.outcome is Outcome.MOVED and result.new_chat_id is not None:
+            return Moved(result.new_chat_id)
+        if result.retry_after is not None:
+            return result.retry_after
+        return self._next_backoff(item.chat_id)
+
+    def _next_backoff(self, chat: int) -> float:
+        wait = self._backoff.get(chat, FIRST_BACKOFF_SECONDS)
+        self._backoff[chat] = min(wait * 2, MAX_BACKOFF_SECONDS)
+        return wait
 
     async def _record(self, item: Outbound, result: SendResult, now: datetime) -> bool:
         """Store the outcome of one attempt; whether the delivery is over."""

@@ -23,9 +23,15 @@ from bot.core.broadcasts import BroadcastSend
 from bot.core.reminder_input import Kind
 from bot.core.reminders import Claim, Reminder, clock_time
 from bot.core.schedule import Schedule
+from bot.integrity import quick_check, read_only_uri
 
 log = logging.getLogger(__name__)
 BUSY_TIMEOUT_MS = 5000
+# The check before start-up may take this long (it reads the whole file: ~2.5 ms a MB here)…
+START_CHECK_SECONDS = 2.0
+# …and, while running, this long each minute: a damaged page is reported by health.
+WATCH_CHECK_SECONDS = 0.25
+WATCH_EVERY_SECONDS = 60.0
 
 # Append-only: each entry moves the schema up one version, in one transaction.
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
@@ -92,6 +98,17 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX broadcast_sends_by_outcome ON broadcast_sends (outcome, id)",
         "CREATE INDEX deliveries_by_claim_time ON deliveries (claimed_at)",
     ),
+    (
+        # One row at most: the instance whose dispatcher may claim and send, until it expires.
+        """CREATE TABLE dispatch_lease (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            owner TEXT NOT NULL,
+            expires_at INTEGER NOT NULL
+        )""",
+        # The lease holder that claimed a delivery; a new holder adopts what is left pending.
+        "ALTER TABLE deliveries ADD COLUMN claimed_by TEXT",
+        "ALTER TABLE broadcast_sends ADD COLUMN claimed_by TEXT",
+    ),
 )
 
 _REMINDER_COLUMNS = (
@@ -102,6 +119,14 @@ _REMINDER_COLUMNS = (
 
 class StorageError(Exception):
     """The database cannot be used as it is; the message says why."""
+
+
+class DamagedError(StorageError):
+    """The database file is damaged: SQLite's integrity check found a fault."""
+
+
+class LeaseLostError(Exception):
+    """Another instance holds the dispatch lease now: this one must not claim or send."""
 
 
 class ReminderLimitError(Exception):
@@ -203,6 +228,9 @@ class Store:
         # One connection is shared by handlers and the dispatcher: a lock keeps each write
         # transaction whole, so no statement of one coroutine lands inside another's.
         self._write_lock = asyncio.Lock()
+        self._check_uri = read_only_uri(path)
+        self._watch: asyncio.Task[None] | None = None
+        self.damage: str | None = None  # the fault the latest integrity check found
 
     @property
     def db(self) -> aiosqlite.Connection:
@@ -215,6 +243,11 @@ class Store:
     def is_open(self) -> bool:
         """Whether the database is open."""
         return self._db is not None
+
+    @property
+    def healthy(self) -> bool:
+        """Whether the database is open and its latest integrity check found no fault."""
+        return self.is_open and self.damage is None
 
     async def open(self) -> None:
         """Connect, set the pragmas, and bring the schema up to date; StorageError if the
@@ -234,9 +267,28 @@ class Store:
         except (OSError, sqlite3.Error) as error:
             await self.close()
             raise StorageError(f"cannot open the database at {self.path} ({error})") from None
+        self.damage = await quick_check(self._check_uri, START_CHECK_SECONDS)
+        if self.damage is not None:
+            await self.close()
+            raise DamagedError(
+                f"the database at {self.path} is damaged ({self.damage}); "
+                "restore it from a backup, or move it aside to start afresh"
+            )
+        self._watch = asyncio.create_task(self._watch_integrity())
+
+    async def _watch_integrity(self) -> None:
+        while True:
+            await asyncio.sleep(WATCH_EVERY_SECONDS)
+            found = await quick_check(self._check_uri, WATCH_CHECK_SECONDS)
+            if found is not None and self.damage is None:
+                log.error("the database at %s is damaged: %s", self.path, found)
+            self.damage = found
 
     async def close(self) -> None:
         """Close the connection (idempotent)."""
+        if self._watch is not None:
+            self._watch.cancel()
+            self._watch = None
         if self._db is not None:
             await self._db.close()
             self._db = None
@@ -458,15 +510,75 @@ class Store:
             )
             return cursor.rowcount
 
+    # The dispatch lease
+
+    async def take_lease(self, owner: str, now: datetime, seconds: int) -> str | None:
+        """Take or renew the dispatch lease for `seconds` unless another owner holds it
+        unexpired; the owner it was taken from (`owner` itself when renewed, "" when there
+        was none), or None when another owner holds it."""
+        async with self.db.execute(
+            "SELECT owner, expires_at FROM dispatch_lease WHERE id = 1"
+        ) as cursor:
+            row = await cursor.fetchone()
+        if row is not None and row[0] != owner and int(row[1]) > to_seconds(now):
+            return None  # held: a standby's look costs one read, not a write transaction
+        async with (
+            self._write_lock,
+            self.db.execute(
+                "INSERT INTO dispatch_lease (id, owner, expires_at) VALUES (1, ?, ?) "
+                "ON CONFLICT (id) DO UPDATE SET owner = excluded.owner, "
+                "expires_at = excluded.expires_at "
+                "WHERE dispatch_lease.owner = excluded.owner OR dispatch_lease.expires_at <= ? "
+                "RETURNING owner",
+                (owner, to_seconds(now) + seconds, to_seconds(now)),
+            ) as cursor,
+        ):
+            taken = await cursor.fetchone()
+        if taken is None:
+            return None
+        return str(row[0]) if row is not None else ""
+
+    async def release_lease(self, owner: str) -> None:
+        """Give the lease up at once, so a standby takes over without waiting for it to
+        expire; its unsent claims are adopted by whoever takes it."""
+        async with self._write_lock:
+            await self.db.execute("DELETE FROM dispatch_lease WHERE owner = ?", (owner,))
+
+    async def adopt_pending(self, owner: str) -> tuple[list[Claim], list[BroadcastSend]]:
+        """Make every delivery and broadcast copy left pending by an earlier lease holder
+        (stopped, crashed or expired) `owner`'s, and return them: they are sent now."""
+        async with self.transaction() as db:
+            for table in ("deliveries", "broadcast_sends"):
+                await db.execute(
+                    f"UPDATE {table} SET claimed_by = ? "
+                    "WHERE outcome = 'pending' AND claimed_by IS NOT ?",
+                    (owner, owner),
+                )
+        return await self.pending_claims(), await self.pending_broadcast_sends()
+
+    async def _hold_lease(self, db: aiosqlite.Connection, owner: str) -> None:
+        """LeaseLostError unless `owner` holds the lease: claims are fenced by it."""
+        async with db.execute(
+            "SELECT 1 FROM dispatch_lease WHERE id = 1 AND owner = ?", (owner,)
+        ) as cursor:
+            if await cursor.fetchone() is None:
+                raise LeaseLostError(owner)
+
     # Deliveries
 
     async def claim_due(
-        self, now: datetime, limit: int, advance: Callable[[Reminder, datetime], datetime]
+        self,
+        now: datetime,
+        limit: int,
+        advance: Callable[[Reminder, datetime], datetime],
+        owner: str,
     ) -> list[Claim]:
-        """Claim up to `limit` due reminders: record a pending delivery for each due time and
-        move the reminder to its next due time, all in one transaction, so that no due time
-        is ever claimed twice and a claimed one is never forgotten."""
+        """Claim up to `limit` due reminders for the lease holder `owner`: record a pending
+        delivery for each due time and move the reminder to its next due time, all in one
+        transaction, so that no due time is ever claimed twice and a claimed one is never
+        forgotten. LeaseLostError if `owner` no longer holds the lease."""
         async with self.transaction() as db:
+            await self._hold_lease(db, owner)
             async with db.execute(
                 f"SELECT {_REMINDER_COLUMNS} FROM reminders "
                 "WHERE next_due IS NOT NULL AND next_due <= ? ORDER BY next_due, id LIMIT ?",
@@ -476,12 +588,12 @@ class Store:
             if not due:
                 return []
             claimed_at = to_seconds(now)
-            rows = [(r.id, to_seconds(r.next_due), claimed_at) for r in due if r.next_due]
+            rows = [(r.id, to_seconds(r.next_due), claimed_at, owner) for r in due if r.next_due]
             # One statement for the whole batch: a due time already claimed is skipped, and
             # RETURNING names the new deliveries.
-            placeholders = ", ".join("(?, ?, ?)" for _ in rows)
+            placeholders = ", ".join("(?, ?, ?, ?)" for _ in rows)
             async with db.execute(
-                "INSERT OR IGNORE INTO deliveries (reminder_id, due_at, claimed_at) "
+                "INSERT OR IGNORE INTO deliveries (reminder_id, due_at, claimed_at, claimed_by) "
                 f"VALUES {placeholders} RETURNING id, reminder_id",
                 [value for row in rows for value in row],
             ) as cursor:
@@ -548,16 +660,20 @@ class Store:
         ]
         return (int(row[0]) if row else 0), latest
 
-    async def is_pending(self, item: Claim | BroadcastSend) -> bool:
-        """Whether a claimed reminder or broadcast copy is still to be sent: /forget, a
-        deleted reminder, or a chat migration that met the new chat's own copy removes it."""
+    async def is_pending(self, item: Claim | BroadcastSend, owner: str) -> bool:
+        """Whether a claimed reminder or broadcast copy is still `owner`'s to send: /forget,
+        a deleted reminder, a chat migration that met the new chat's own copy, or another
+        instance that took the lease over removes it."""
         table, key = (
             ("deliveries", item.delivery_id)
             if isinstance(item, Claim)
             else ("broadcast_sends", item.id)
         )
-        query = f"SELECT COUNT(*) FROM {table} WHERE id = ? AND outcome = 'pending'"
-        return await self._count(query, key) > 0
+        async with self.db.execute(
+            f"SELECT 1 FROM {table} WHERE id = ? AND outcome = 'pending' AND claimed_by = ?",
+            (key, owner),
+        ) as cursor:
+            return await cursor.fetchone() is not None
 
     # Broadcasts
 
@@ -599,17 +715,22 @@ class Store:
             )
             return cursor.rowcount > 0
 
-    async def claim_broadcast_sends(self, now: datetime, limit: int) -> list[BroadcastSend]:
-        """Claim up to `limit` queued broadcast copies, oldest first."""
+    async def claim_broadcast_sends(
+        self, now: datetime, limit: int, owner: str
+    ) -> list[BroadcastSend]:
+        """Claim up to `limit` queued broadcast copies, oldest first, for the lease holder
+        `owner` (none when it holds the lease no more)."""
         # One statement is its own transaction: when nothing is queued (nearly always), the
         # heartbeat pays for a single indexed look-up, not a BEGIN/COMMIT.
         async with (
             self._write_lock,
             self.db.execute(
-                "UPDATE broadcast_sends SET outcome = 'pending', claimed_at = ? WHERE id IN "
-                "(SELECT id FROM broadcast_sends WHERE outcome = 'queued' ORDER BY id LIMIT ?) "
+                "UPDATE broadcast_sends SET outcome = 'pending', claimed_at = ?, claimed_by = ? "
+                "WHERE id IN (SELECT id FROM broadcast_sends WHERE outcome = 'queued' "
+                "ORDER BY id LIMIT ?) "
+                "AND EXISTS (SELECT 1 FROM dispatch_lease WHERE id = 1 AND owner = ?) "
                 "RETURNING id",
-                (to_seconds(now), limit),
+                (to_seconds(now), owner, limit, owner),
             ) as cursor,
         ):
             claimed = [int(row[0]) for row in await cursor.fetchall()]

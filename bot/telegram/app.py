@@ -16,18 +16,20 @@ from telegram import (
 )
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
 from bot.config import Settings
 from bot.core.clock import Clock, SystemClock
 from bot.core.knowledge import KnowledgeBase
-from bot.dispatch import Dispatcher
+from bot.dispatch import HEARTBEAT_SECONDS, Dispatcher
+from bot.flood import FloodControl
 from bot.reminder_service import ReminderService
 from bot.storage import Store
 from bot.telegram.admin_handlers import ADMIN_COMMANDS, AdminHandlers
 from bot.telegram.inline_handlers import InlineHandlers
 from bot.telegram.lookup_handlers import COMMANDS, LookupHandlers
+from bot.telegram.rate_limiter import TelegramRateLimiter
 from bot.telegram.reminder_delivery import TelegramSender
 from bot.telegram.reminder_handlers import REMINDER_COMMANDS, ReminderHandlers
 from bot.telegram.render import Renderer
@@ -38,7 +40,6 @@ from bot.telegram.update_order import PerChatOrder
 log = logging.getLogger(__name__)
 SORRY = "Sorry, something went wrong on my side. Please try again in a moment."
 BUSY = "I'm busy saving other changes right now. Please try that again in a few seconds."
-HEARTBEAT_SECONDS = 1.0
 # Commands that make no sense in a group's menu (the group has its own /start habits).
 _PRIVATE_ONLY = frozenset({"start", "about"})
 
@@ -50,12 +51,12 @@ def build_application(
     token: str | None = None,
     request: BaseRequest | None = None,
     updates_request: BaseRequest | None = None,
-    rate_limiter: AIORateLimiter | None = None,
+    flood: FloodControl | None = None,
     clock: Clock | None = None,
     heartbeat_seconds: float = HEARTBEAT_SECONDS,
 ) -> Application:  # type: ignore[type-arg]
     """The bot's Application. `request`s replace the HTTP transport (offline console),
-    `rate_limiter` Telegram's default limits (benchmarks), `clock` the time (tests)."""
+    `flood` Telegram's default limits (benchmarks), `clock` the time (tests)."""
     builder = (
         ApplicationBuilder()
         .token(token or settings.token or "")
@@ -68,7 +69,7 @@ def build_application(
                 allow_sending_without_reply=True,
             )
         )
-        .rate_limiter(rate_limiter or AIORateLimiter(max_retries=3))
+        .rate_limiter(TelegramRateLimiter(flood))
         .concurrent_updates(PerChatOrder())
     )
     if request is not None and updates_request is not None:
@@ -76,20 +77,16 @@ def build_application(
     app = builder.build()
     clock = clock or SystemClock()
     store = Store(settings.database_path)
-    dispatcher = Dispatcher(store, TelegramSender(app.bot, kb), clock)
+    dispatcher = Dispatcher(
+        store, TelegramSender(app.bot, kb), clock, heartbeat_seconds=heartbeat_seconds
+    )
     app.bot_data[RUNTIME] = runtime = Runtime(store, dispatcher, clock, clock.now())
 
     async def start_reminders(app: Application) -> None:  # type: ignore[type-arg]
-        """Open the database, deliver what is due, and start the heartbeat."""
+        """Open the database and start the dispatcher (active, or standby to another)."""
         await store.open()
         await dispatcher.start()
-        assert app.job_queue is not None
-        app.job_queue.run_repeating(heartbeat, interval=heartbeat_seconds, name="dispatch")
         await register_commands(app, settings.admin_ids)
-
-    async def heartbeat(_context: ContextTypes.DEFAULT_TYPE) -> None:
-        """One job for all reminders: it only wakes the dispatcher."""
-        dispatcher.kick()
 
     async def stop_reminders(app: Application) -> None:  # type: ignore[type-arg]
         """Let sends in flight finish while the bot's HTTP client is still open."""

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
-from telegram import Bot
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
+from telegram.ext import ExtBot
 
 from bot.core.knowledge import KnowledgeBase
 from bot.core.reminders import Claim
 from bot.dispatch import Outbound, Outcome, SendResult, describe
+from bot.flood import ChatBusyError, Priority
+from bot.telegram.rate_limiter import retry_seconds
 from bot.telegram.reminder_render import reminder_message
 
 log = logging.getLogger(__name__)
@@ -22,7 +23,7 @@ class TelegramSender:
     """Delivers reminders as Telegram messages with Done / Snooze / Skip buttons, and
     broadcast copies as the operator wrote them."""
 
-    def __init__(self, bot: Bot, kb: KnowledgeBase) -> None:
+    def __init__(self, bot: ExtBot[Priority], kb: KnowledgeBase) -> None:
         self.bot = bot
         self.kb = kb
 
@@ -35,11 +36,14 @@ class TelegramSender:
             text, keyboard = item.text, None
         what = describe(item)
         try:
-            message = await self.bot.send_message(item.chat_id, text, reply_markup=keyboard)
+            # Background: replies to people go first under the same limits.
+            message = await self.bot.send_message(
+                item.chat_id, text, reply_markup=keyboard, rate_limit_args=Priority.BACKGROUND
+            )
+        except ChatBusyError as busy:
+            return SendResult(Outcome.RETRY, retry_after=busy.delay)
         except RetryAfter as error:
-            wait = error.retry_after
-            seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
-            return SendResult(Outcome.RETRY, retry_after=seconds)
+            return SendResult(Outcome.RETRY, retry_after=retry_seconds(error))
         except ChatMigrated as error:
             return SendResult(Outcome.MOVED, new_chat_id=error.new_chat_id)
         except Forbidden:

@@ -26,7 +26,7 @@ class Runtime:
     def health(self, app: Application) -> dict[str, bool]:  # type: ignore[type-arg]
         """Which parts are up: ready means all of them."""
         return {
-            "database": self.store.is_open,
+            "database": self.store.healthy,
             "dispatcher": self.dispatcher.alive,
             "updates": app.running,
         }

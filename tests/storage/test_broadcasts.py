@@ -12,6 +12,7 @@ from bot.core.reminder_input import Kind
 from bot.core.schedule import Schedule
 from bot.dispatch import Dispatcher, Outbound, Outcome, SendResult
 from bot.storage import Store
+from tests.storage.stores import OWNER, open_store
 from tests.telegram.harness import FakeClock
 
 NOW = datetime(2026, 6, 1, 10, 0, tzinfo=UTC)
@@ -20,8 +21,7 @@ EVERY_HOUR = Schedule("UTC", 60, time(0), time(23, 0))
 
 @pytest.fixture
 async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    store = Store(tmp_path / "bot.sqlite3")
-    await store.open()
+    store = await open_store(tmp_path / "bot.sqlite3")
     yield store
     await store.close()
 
@@ -45,15 +45,15 @@ async def test_a_started_broadcast_queues_one_copy_per_chat_once(store: Store) -
         await add_chat(store, chat)
     assert await store.audience() == 3
     draft = await store.draft_broadcast(99, "<b>News</b>", NOW)
-    assert await store.claim_broadcast_sends(NOW, 10) == []  # a draft sends nothing
+    assert await store.claim_broadcast_sends(NOW, 10, OWNER) == []  # a draft sends nothing
     assert await store.start_broadcast(draft, NOW) == 3
     assert await store.start_broadcast(draft, NOW) is None  # a second tap queues nothing
     assert not await store.cancel_broadcast(draft)  # too late to cancel
-    first = await store.claim_broadcast_sends(NOW, 2)
-    rest = await store.claim_broadcast_sends(NOW, 2)
+    first = await store.claim_broadcast_sends(NOW, 2, OWNER)
+    rest = await store.claim_broadcast_sends(NOW, 2, OWNER)
     assert sorted(s.chat_id for s in first + rest) == [-3, 1, 2]
     assert {s.text for s in first + rest} == {"<b>News</b>"}
-    assert await store.claim_broadcast_sends(NOW, 2) == []
+    assert await store.claim_broadcast_sends(NOW, 2, OWNER) == []
 
 
 async def test_a_cancelled_draft_never_goes_out(store: Store) -> None:
@@ -61,7 +61,7 @@ async def test_a_cancelled_draft_never_goes_out(store: Store) -> None:
     draft = await store.draft_broadcast(99, "hello", NOW)
     assert await store.cancel_broadcast(draft)
     assert await store.start_broadcast(draft, NOW) is None
-    assert await store.claim_broadcast_sends(NOW, 10) == []
+    assert await store.claim_broadcast_sends(NOW, 10, OWNER) == []
 
 
 async def test_claimed_copies_stay_pending_until_finished(store: Store) -> None:
@@ -69,7 +69,7 @@ async def test_claimed_copies_stay_pending_until_finished(store: Store) -> None:
         await add_chat(store, chat)
     draft = await store.draft_broadcast(99, "hello", NOW)
     await store.start_broadcast(draft, NOW)
-    first, second = await store.claim_broadcast_sends(NOW, 10)
+    first, second = await store.claim_broadcast_sends(NOW, 10, OWNER)
     await store.finish_broadcast_send(first.id, "sent", NOW)
     # After a stop or crash, only the unfinished copy is picked up again.
     assert await store.pending_broadcast_sends() == [second]
@@ -81,7 +81,7 @@ async def test_forgetting_a_chat_drops_its_queued_copy(store: Store) -> None:
     draft = await store.draft_broadcast(99, "hello", NOW)
     await store.start_broadcast(draft, NOW)
     await store.forget_chat(1)
-    assert [s.chat_id for s in await store.claim_broadcast_sends(NOW, 10)] == [2]
+    assert [s.chat_id for s in await store.claim_broadcast_sends(NOW, 10, OWNER)] == [2]
 
 
 async def test_a_queued_copy_follows_a_group_that_became_a_supergroup(store: Store) -> None:
@@ -89,7 +89,7 @@ async def test_a_queued_copy_follows_a_group_that_became_a_supergroup(store: Sto
     draft = await store.draft_broadcast(99, "hello", NOW)
     await store.start_broadcast(draft, NOW)
     await store.move_chat(-5, -1005)
-    assert [s.chat_id for s in await store.claim_broadcast_sends(NOW, 10)] == [-1005]
+    assert [s.chat_id for s in await store.claim_broadcast_sends(NOW, 10, OWNER)] == [-1005]
 
 
 async def test_stats_count_chats_reminders_and_recent_deliveries(store: Store) -> None:
@@ -98,7 +98,7 @@ async def test_stats_count_chats_reminders_and_recent_deliveries(store: Store) -
     await add_chat(store, -3)
     await store.set_next_due(water, 1, None, only_if_active=False)  # paused
     due = NOW + timedelta(hours=1)
-    claims = await store.claim_due(due, 10, lambda r, now: now + timedelta(hours=1))
+    claims = await store.claim_due(due, 10, lambda r, now: now + timedelta(hours=1), OWNER)
     assert len(claims) == 2
     await store.finish(claims[0].delivery_id, "sent", due, 7)
     await store.finish(claims[1].delivery_id, "unreachable", due)
@@ -145,7 +145,7 @@ async def test_copies_withdrawn_meanwhile_are_not_sent_and_none_goes_twice(
     draft = await store.draft_broadcast(99, "hello", NOW)
     assert await store.start_broadcast(draft, NOW) == 4
     sender = Recorder(store)
-    dispatcher = Dispatcher(store, sender, FakeClock(NOW), senders=1)  # in id order
+    dispatcher = Dispatcher(store, sender, FakeClock(NOW), owner=OWNER, senders=1)  # id order
     await dispatcher.start()
     try:
         await dispatcher.idle()

@@ -16,7 +16,7 @@ from bot.reminder_service import (
     ReminderService,
     TimezoneNeededError,
 )
-from bot.storage import Store
+from tests.storage.stores import OWNER, open_store
 
 BERLIN = "Europe/Berlin"
 CHAT, OTHER_CHAT, USER = 100, 200, 7
@@ -43,8 +43,7 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 async def service(tmp_path: Path, clock: FakeClock) -> AsyncIterator[ReminderService]:
-    store = Store(tmp_path / "bot.sqlite3")
-    await store.open()
+    store = await open_store(tmp_path / "bot.sqlite3")
     service = ReminderService(store, clock)
     await service.set_timezone(CHAT, "private", BERLIN)
     await service.set_timezone(OTHER_CHAT, "group", BERLIN)
@@ -325,7 +324,7 @@ async def test_chat_gone_pauses_that_chat_only(service: ReminderService) -> None
 async def test_data_and_forget(service: ReminderService) -> None:
     reminder = await create(service, "water every 2h 08:00-22:00")
     now = utc(2026, 6, 1, 8, 0)
-    await service.store.claim_due(now, 10, lambda r, _: r.schedule.next_due(now))
+    await service.store.claim_due(now, 10, lambda r, _: r.schedule.next_due(now), OWNER)
     data = await service.data(CHAT)
     assert data.chat is not None
     assert (data.chat.chat_id, data.chat.timezone) == (CHAT, BERLIN)

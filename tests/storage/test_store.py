@@ -13,6 +13,7 @@ from bot.core.reminder_input import Kind
 from bot.core.reminders import Claim, Reminder
 from bot.core.schedule import Schedule
 from bot.storage import MIGRATIONS, ReminderLimitError, StorageError, Store
+from tests.storage.stores import OWNER, open_store
 
 BERLIN = "Europe/Berlin"
 EVERY_2H = Schedule(BERLIN, 120, time(8, 0), time(22, 0))
@@ -48,8 +49,7 @@ def path(tmp_path: Path) -> Path:
 
 @pytest.fixture
 async def store(path: Path) -> AsyncIterator[Store]:
-    store = Store(path)
-    await store.open()
+    store = await open_store(path)
     yield store
     await store.close()
 
@@ -101,13 +101,20 @@ def user_version(path: Path) -> int:
 
 
 async def test_new_database_gets_every_migration(store: Store, path: Path) -> None:
-    assert len(MIGRATIONS) == 2
-    assert await store.schema_version() == 2
+    assert len(MIGRATIONS) == 3
+    assert await store.schema_version() == 3
     async with store.db.execute(
         "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
     ) as cursor:
         tables = [row[0] for row in await cursor.fetchall()]
-    assert tables == ["broadcast_sends", "broadcasts", "chats", "deliveries", "reminders"]
+    assert tables == [
+        "broadcast_sends",
+        "broadcasts",
+        "chats",
+        "deliveries",
+        "dispatch_lease",
+        "reminders",
+    ]
     async with store.db.execute("PRAGMA table_info(reminders)") as cursor:
         columns = [row[1] for row in await cursor.fetchall()]
     assert "active" not in columns  # paused is next_due IS NULL, nothing else
@@ -125,7 +132,7 @@ async def test_new_database_gets_every_migration(store: Store, path: Path) -> No
         "sent_count",
         "created_at",
     ]
-    assert user_version(path) == 2  # created, with its data folder
+    assert user_version(path) == 3  # created, with its data folder
 
 
 async def test_a_version_1_database_is_migrated_with_its_data(path: Path) -> None:
@@ -140,7 +147,7 @@ async def test_a_version_1_database_is_migrated_with_its_data(path: Path) -> Non
     store = Store(path)
     await store.open()
     try:
-        assert await store.schema_version() == 2
+        assert await store.schema_version() == 3
         assert await store.audience() == 1  # the old chat is there, and broadcasts work
         draft = await store.draft_broadcast(1, "hello", NOW)
         assert await store.start_broadcast(draft, NOW) == 1
@@ -156,7 +163,7 @@ async def test_reopening_is_idempotent_and_keeps_data(store: Store, path: Path) 
     again = Store(path)
     await again.open()
     try:
-        assert await again.schema_version() == 2
+        assert await again.schema_version() == 3
         assert await again.reminders(1) == [reminder]
     finally:
         await again.close()
@@ -168,7 +175,7 @@ async def test_a_newer_database_is_refused(path: Path) -> None:
     try:
         with pytest.raises(StorageError) as caught:
             await store.open()
-        assert "schema version 99, newer than this bot's 2" in str(caught.value)
+        assert "schema version 99, newer than this bot's 3" in str(caught.value)
         assert str(path) in str(caught.value)
     finally:
         await store.close()
@@ -400,7 +407,7 @@ async def test_delete_reminders_of_one_chat(store: Store) -> None:
 async def test_add_claim_finish_cycle(store: Store) -> None:
     reminder = await add(store)
     now = TEN_CEST + timedelta(seconds=5)
-    [claim] = await store.claim_due(now, 10, advance)
+    [claim] = await store.claim_due(now, 10, advance, OWNER)
     assert claim.due_at == TEN_CEST
     assert claim.reminder == reminder
     claimed = await store.reminder(reminder.id)
@@ -425,7 +432,7 @@ async def test_add_claim_finish_cycle(store: Store) -> None:
 
 async def test_a_failed_delivery_is_not_counted_as_sent(store: Store) -> None:
     reminder = await add(store)
-    [claim] = await store.claim_due(TEN_CEST, 10, advance)
+    [claim] = await store.claim_due(TEN_CEST, 10, advance, OWNER)
     await store.finish(claim.delivery_id, "failed", TEN_CEST)
     after = await store.reminder(reminder.id)
     assert after is not None
@@ -439,23 +446,23 @@ async def test_nothing_is_claimed_before_it_is_due(store: Store) -> None:
     await add(store)
     paused = await add(store, schedule=every(90), next_due=TEN_CEST - timedelta(hours=1))
     assert await store.set_next_due(paused.id, 1, None, only_if_active=False)
-    assert await store.claim_due(TEN_CEST - timedelta(seconds=1), 10, advance) == []
+    assert await store.claim_due(TEN_CEST - timedelta(seconds=1), 10, advance, OWNER) == []
     assert await count(store, "deliveries") == 0
 
 
 async def test_claiming_twice_at_the_same_now_claims_nothing_more(store: Store) -> None:
     await add(store)
-    assert len(await store.claim_due(TEN_CEST, 10, advance)) == 1
-    assert await store.claim_due(TEN_CEST, 10, advance) == []
+    assert len(await store.claim_due(TEN_CEST, 10, advance, OWNER)) == 1
+    assert await store.claim_due(TEN_CEST, 10, advance, OWNER) == []
     assert await count(store, "deliveries") == 1
 
 
 async def test_a_due_time_is_never_claimed_twice(store: Store) -> None:
     reminder = await add(store)
-    [claim] = await store.claim_due(TEN_CEST, 10, advance)
+    [claim] = await store.claim_due(TEN_CEST, 10, advance, OWNER)
     # Put the same due time back, as a stale writer might: it is not claimed again...
     assert await store.set_next_due(reminder.id, 1, TEN_CEST, only_if_active=True)
-    assert await store.claim_due(TEN_CEST, 10, advance) == []
+    assert await store.claim_due(TEN_CEST, 10, advance, OWNER) == []
     assert [key(c) for c in await store.pending_claims()] == [key(claim)]
     # ...but the reminder still moves on.
     moved = await store.reminder(reminder.id)
@@ -473,7 +480,7 @@ async def test_claiming_advances_with_the_callback(store: Store) -> None:
         return later
 
     now = TEN_CEST + timedelta(minutes=3)
-    await store.claim_due(now, 10, record)
+    await store.claim_due(now, 10, record, OWNER)
     assert calls == [(reminder.id, TEN_CEST, now)]
     moved = await store.reminder(reminder.id)
     assert moved is not None
@@ -484,19 +491,19 @@ async def test_claims_come_earliest_first_up_to_the_limit(store: Store) -> None:
     late = await add(store, next_due=TEN_CEST)
     early = await add(store, schedule=every(90), next_due=TEN_CEST - timedelta(hours=1))
     middle = await add(store, schedule=MORNINGS, next_due=TEN_CEST - timedelta(minutes=30))
-    claims = await store.claim_due(TEN_CEST, 2, advance)
+    claims = await store.claim_due(TEN_CEST, 2, advance, OWNER)
     assert [(c.reminder.id, c.due_at) for c in claims] == [
         (early.id, TEN_CEST - timedelta(hours=1)),
         (middle.id, TEN_CEST - timedelta(minutes=30)),
     ]
-    [last] = await store.claim_due(TEN_CEST, 2, advance)
+    [last] = await store.claim_due(TEN_CEST, 2, advance, OWNER)
     assert (last.reminder.id, last.due_at) == (late.id, TEN_CEST)
 
 
 async def test_pending_claims_survive_a_restart(store: Store, path: Path) -> None:
     await add(store, 1)
     await add(store, 2, next_due=TEN_CEST - timedelta(minutes=1))
-    claims = await store.claim_due(TEN_CEST, 10, advance)
+    claims = await store.claim_due(TEN_CEST, 10, advance, OWNER)
     await store.finish(claims[0].delivery_id, "sent", TEN_CEST)
     await store.close()
     reopened = Store(path)
@@ -513,7 +520,7 @@ async def test_pending_claims_survive_a_restart(store: Store, path: Path) -> Non
 async def test_deliveries_lists_the_latest_first(store: Store) -> None:
     reminder = await add(store)
     for hours in (0, 2, 4):
-        await store.claim_due(TEN_CEST + timedelta(hours=hours), 10, advance)
+        await store.claim_due(TEN_CEST + timedelta(hours=hours), 10, advance, OWNER)
     total, latest = await store.deliveries(1, 2)
     assert total == 3
     assert [(d.reminder_id, d.due_at) for d in latest] == [
@@ -530,7 +537,7 @@ async def test_forget_chat_cascades_to_reminders_and_deliveries(store: Store) ->
     await add(store, 1)
     await add(store, 1, schedule=MORNINGS, next_due=TEN_CEST)
     theirs = await add(store, 2)
-    await store.claim_due(TEN_CEST, 10, advance)
+    await store.claim_due(TEN_CEST, 10, advance, OWNER)
     assert await count(store, "deliveries") == 3
 
     assert await store.forget_chat(1)
@@ -545,6 +552,6 @@ async def test_forget_chat_cascades_to_reminders_and_deliveries(store: Store) ->
 
 async def test_deleting_a_reminder_deletes_its_deliveries(store: Store) -> None:
     reminder = await add(store)
-    await store.claim_due(TEN_CEST, 10, advance)
+    await store.claim_due(TEN_CEST, 10, advance, OWNER)
     assert await store.delete_reminder(reminder.id, 1)
     assert await count(store, "deliveries") == 0

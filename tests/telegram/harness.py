@@ -100,9 +100,9 @@ class Harness:
             and any(mark in (s.plain or "") for mark in REMINDER_MARKS)
         ]
 
-    async def wait_reminders(self, chat_id: int, count: int) -> list[Sent]:
+    async def wait_reminders(self, chat_id: int, count: int, seconds: float = 5) -> list[Sent]:
         """Wait until `count` reminders have reached the chat; return them."""
-        await self.api.wait_for(lambda: len(self.reminders_sent(chat_id)) >= count, 5)
+        await self.api.wait_for(lambda: len(self.reminders_sent(chat_id)) >= count, seconds)
         return self.reminders_sent(chat_id)
 
     async def quiet(self, heartbeats: int = 6) -> None:

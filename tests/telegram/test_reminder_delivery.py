@@ -49,7 +49,8 @@ async def test_network_errors_are_retried_until_delivered(bot: Harness) -> None:
     await set_water_reminder(bot)
     bot.api.fail_next("sendMessage", BotApiError(502, "Bad Gateway"), times=3)
     bot.clock.set(FIRST_DUE)
-    await bot.wait_reminders(USER, 1)
+    # Backing off 0.5 + 1 + 2 s, and a failed attempt counts against the chat's 1 a second.
+    await bot.wait_reminders(USER, 1, seconds=10)
     await bot.quiet()
     assert len(bot.reminders_sent(USER)) == 1
 

@@ -1,0 +1,148 @@
+"""Flood control: keeps sends under a platform's windows, replies to people before deliveries.
+
+Platforms limit messages overall, per chat and per group in sliding windows, and answer 429
+above them. Waiting here, a little under each limit, avoids provoking those 429s. Replies
+take the overall capacity first; reminders and broadcasts get what replies leave. A
+background send is never kept waiting for one busy chat: it is told how long that chat
+needs, so the dispatcher can serve other chats meanwhile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from enum import Enum
+
+# Windows are stretched by this much: the platform counts a send when it arrives, a little
+# after we count it, and arrival times jitter.
+MARGIN = 0.05
+# Per-chat windows idle this long are dropped, so memory follows the chats of the last minute.
+PRUNE_EVERY_SECONDS = 60.0
+
+
+class Priority(Enum):
+    """Who is waiting for a send: a person (a reply) or nobody in particular (a delivery)."""
+
+    REPLY = "reply"
+    BACKGROUND = "background"
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """A platform's flood limits."""
+
+    per_second: float = 30.0  # all chats together
+    per_chat_per_second: float = 1.0  # one private chat
+    per_group_per_minute: float = 20.0  # one group
+
+
+class ChatBusyError(Exception):
+    """A background send to a chat that has used its allowance: try that chat again later."""
+
+    def __init__(self, delay: float) -> None:
+        super().__init__(f"chat busy for {delay:.2f} s")
+        self.delay = delay
+
+
+class _Window:
+    """At most `limit` sends in any `seconds`, counted by their start times."""
+
+    __slots__ = ("limit", "seconds", "times")
+
+    def __init__(self, limit: float, seconds: float) -> None:
+        self.limit = max(1, int(limit))
+        self.seconds = seconds * (1 + MARGIN)
+        self.times: deque[float] = deque()
+
+    def wait(self, now: float) -> float:
+        """Seconds until one more send fits (0 if it fits now)."""
+        while self.times and self.times[0] <= now - self.seconds:
+            self.times.popleft()
+        if len(self.times) < self.limit:
+            return 0.0
+        return self.times[0] + self.seconds - now
+
+    def idle(self, now: float) -> bool:
+        """Whether nothing in the window counts any more."""
+        return not self.times or self.times[-1] <= now - self.seconds
+
+
+class FloodControl:
+    """The windows of one bot: overall, and one per chat it has sent to lately."""
+
+    def __init__(
+        self, limits: Limits | None = None, monotonic: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.limits = limits or Limits()
+        self._now = monotonic
+        self._all = _Window(self.limits.per_second, 1.0)
+        self._chats: dict[Hashable, _Window] = {}
+        self._paused: dict[Hashable, float] = {}  # chat (or None: all) → until, after a 429
+        self._replies_waiting = 0
+        self._pruned_at = monotonic()
+
+    def chat_delay(self, chat: Hashable, *, group: bool) -> float:
+        """Seconds until `chat` may be sent one more message."""
+        now = self._now()
+        paused = max(self._paused.get(chat, 0.0), self._paused.get(None, 0.0)) - now
+        return max(self._chat(chat, group).wait(now), paused, 0.0)
+
+    async def acquire(self, chat: Hashable, *, group: bool, priority: Priority) -> None:
+        """Wait for room to send one message to `chat`; ChatBusyError instead of waiting for the
+        chat's own window when the send is a background one."""
+        window = self._chat(chat, group)
+        # A reply in a private chat does not wait for that chat's window (Telegram lets a
+        # conversation burst), but counts in it, so deliveries there keep their distance.
+        bursts = priority is Priority.REPLY and not group
+        while not bursts and (delay := self.chat_delay(chat, group=group)) > 0:
+            if priority is Priority.BACKGROUND:
+                raise ChatBusyError(delay)
+            await asyncio.sleep(delay)
+        await self._take_overall(priority)
+        # Sleeping for the overall window may have let another send into this chat.
+        if priority is Priority.BACKGROUND and (delay := window.wait(self._now())) > 0:
+            raise ChatBusyError(delay)
+        window.times.append(self._now())
+        self._prune()
+
+    def pause(self, chat: Hashable | None, seconds: float) -> None:
+        """After a 429: nothing more to `chat` (None: to anyone) for `seconds`."""
+        until = self._now() + seconds
+        self._paused[chat] = max(self._paused.get(chat, 0.0), until)
+
+    async def _take_overall(self, priority: Priority) -> None:
+        reply = priority is Priority.REPLY
+        self._replies_waiting += reply
+        try:
+            while True:
+                now = self._now()
+                wait = max(self._all.wait(now), self._paused.get(None, 0.0) - now)
+                if wait <= 0 and (reply or not self._replies_waiting):
+                    self._all.times.append(now)
+                    return
+                # A delivery that yields to a waiting reply looks again one send later.
+                await asyncio.sleep(wait if wait > 0 else 1 / self.limits.per_second)
+        finally:
+            self._replies_waiting -= reply
+
+    def _chat(self, chat: Hashable, group: bool) -> _Window:
+        window = self._chats.get(chat)
+        if window is None:
+            limits = self.limits
+            window = self._chats[chat] = (
+                _Window(limits.per_group_per_minute, 60.0)
+                if group
+                else _Window(limits.per_chat_per_second, 1.0)
+            )
+        return window
+
+    def _prune(self) -> None:
+        now = self._now()
+        if now - self._pruned_at < PRUNE_EVERY_SECONDS:
+            return
+        self._pruned_at = now
+        self._chats = {chat: w for chat, w in self._chats.items() if not w.idle(now)}
+        self._paused = {chat: until for chat, until in self._paused.items() if until > now}

@@ -1,0 +1,86 @@
+"""The dispatch lease: one holder at a time, taken over when released or expired, claims
+fenced by it, and what a holder left pending adopted by the next."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.core.reminders import Reminder
+from bot.storage import LeaseLostError, Store
+from tests.storage.test_store import add
+
+NOW = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
+TTL = 15
+
+
+def later(reminder: Reminder, now: datetime) -> datetime:
+    return now + timedelta(hours=2)
+
+
+@pytest.fixture
+async def stores(tmp_path: Path) -> AsyncIterator[tuple[Store, Store]]:
+    """Two instances' stores on one database file."""
+    first, second = Store(tmp_path / "bot.sqlite3"), Store(tmp_path / "bot.sqlite3")
+    await first.open()
+    await second.open()
+    yield first, second
+    await first.close()
+    await second.close()
+
+
+async def test_one_holder_at_a_time_until_it_expires(stores: tuple[Store, Store]) -> None:
+    a, b = stores
+    assert await a.take_lease("a", NOW, TTL) == ""  # there was none
+    assert await b.take_lease("b", NOW, TTL) is None  # standby
+    assert await a.take_lease("a", NOW + timedelta(seconds=10), TTL) == "a"  # renewed
+    assert await b.take_lease("b", NOW + timedelta(seconds=24), TTL) is None  # still held
+    # a crashed: its last renewal runs out and b takes over, from a.
+    assert await b.take_lease("b", NOW + timedelta(seconds=25), TTL) == "a"
+    assert await a.take_lease("a", NOW + timedelta(seconds=26), TTL) is None
+
+
+async def test_a_released_lease_is_free_at_once(stores: tuple[Store, Store]) -> None:
+    a, b = stores
+    await a.take_lease("a", NOW, TTL)
+    await b.release_lease("a-impostor")  # only the holder can release it
+    assert await b.take_lease("b", NOW, TTL) is None
+    await a.release_lease("a")
+    assert await b.take_lease("b", NOW, TTL) == ""
+
+
+async def test_claims_are_fenced_by_the_lease(stores: tuple[Store, Store]) -> None:
+    a, b = stores
+    await add(a, 1, next_due=NOW)
+    with pytest.raises(LeaseLostError):
+        await a.claim_due(NOW, 10, later, "a")  # no lease yet
+    await a.take_lease("a", NOW, TTL)
+    with pytest.raises(LeaseLostError):
+        await b.claim_due(NOW, 10, later, "b")
+    assert await b.claim_broadcast_sends(NOW, 10, "b") == []
+    [claim] = await a.claim_due(NOW, 10, later, "a")
+    assert await a.is_pending(claim, "a")
+    assert not await a.is_pending(claim, "b")
+
+
+async def test_the_next_holder_adopts_what_the_last_left_pending(
+    stores: tuple[Store, Store],
+) -> None:
+    a, b = stores
+    for chat in (1, 2, 3):
+        await add(a, chat, next_due=NOW)
+    await a.take_lease("a", NOW, TTL)
+    claims = await a.claim_due(NOW, 10, later, "a")
+    await a.finish(claims[0].delivery_id, "sent", NOW, 5)
+    # a stops gracefully with two claims unsent; b takes over and adopts exactly those.
+    await a.release_lease("a")
+    assert await b.take_lease("b", NOW, TTL) == ""
+    adopted, sends = await b.adopt_pending("b")
+    assert sorted(c.delivery_id for c in adopted) == sorted(c.delivery_id for c in claims[1:])
+    assert sends == []
+    # They are b's now: a, still sending from memory, finds them gone.
+    assert not await a.is_pending(claims[1], "a")
+    assert await b.is_pending(claims[1], "b")
