@@ -28,6 +28,7 @@ from bench.standin import TOKEN, stand_in, stats
 from bot.config import load_settings
 from bot.content import load_knowledge
 from bot.core.knowledge import KnowledgeBase
+from bot.flood import FloodControl, Limits
 from bot.storage import Store
 from bot.telegram.app import build_application
 from bot.telegram.lifecycle import running
@@ -143,8 +144,7 @@ async def run_ours(kb: KnowledgeBase, count: int, rate: float, folder: Path) -> 
         settings = load_settings(
             {"BOT_TOKEN": TOKEN, "BOT_API_URL": root, "DATABASE_PATH": str(database)}
         )
-        limiter = AIORateLimiter(overall_max_rate=rate, overall_time_period=1, max_retries=3)
-        app = build_application(settings, kb, rate_limiter=limiter)
+        app = build_application(settings, kb, flood=FloodControl(Limits(per_second=rate)))
         before = rss_mb()
         started = time.perf_counter()
         async with running(app, poll=False):

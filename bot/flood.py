@@ -109,9 +109,15 @@ class FloodControl:
         self._prune()
 
     def pause(self, chat: Hashable | None, seconds: float) -> None:
-        """After a 429: nothing more to `chat` (None: to anyone) for `seconds`."""
+        """After a 429: nothing more to `chat` (None: to anyone) for `seconds`. The refused
+        send did not count with the platform, so it stops counting here too: otherwise a
+        group refused while a previous run's minute ran out would wait a minute more."""
         until = self._now() + seconds
         self._paused[chat] = max(self._paused.get(chat, 0.0), until)
+        window = self._chats.get(chat)
+        for counted in (window, self._all):
+            if counted is not None and counted.times:
+                counted.times.pop()
 
     async def _take_overall(self, priority: Priority) -> None:
         reply = priority is Priority.REPLY

@@ -138,3 +138,14 @@ async def test_idle_chats_are_forgotten(ticks: Ticks) -> None:
     ticks.now += 61
     await flood.acquire("new", group=False, priority=Priority.BACKGROUND)
     assert len(flood._chats) == 1
+
+
+async def test_a_send_refused_with_a_429_does_not_count(ticks: Ticks) -> None:
+    flood = FloodControl(Limits(per_second=30), ticks)
+    for _ in range(20):
+        await flood.acquire(-5, group=True, priority=Priority.BACKGROUND)
+        flood.pause(-5, 1)  # the group's minute was used up by an earlier run
+        ticks.now += 1
+    # Free again: the group gets its full twenty, not twenty less the refused attempts.
+    for _ in range(20):
+        await flood.acquire(-5, group=True, priority=Priority.BACKGROUND)
