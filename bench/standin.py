@@ -40,6 +40,12 @@ async def control(root: str, what: str, **query: str | int) -> None:
     await asyncio.to_thread(_read, Request(url, method="POST", data=b""))
 
 
+async def bot_call(root: str, method: str, **params: str | int) -> None:
+    """Call a Bot API method as a bot process would (say, an earlier run of the bot)."""
+    url = f"{root}/bot{TOKEN}/{method}?{urlencode(params)}"
+    await asyncio.to_thread(_read, Request(url, method="POST", data=b""))
+
+
 async def stats(root: str, *, counts_only: bool = False) -> dict[str, Any]:
     """What the server has seen: sends as [chat_id, time], 429s, injection times; or, with
     `counts_only`, just {"sent": n, "chats": n} (cheap enough to poll)."""
