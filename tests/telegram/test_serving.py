@@ -23,6 +23,7 @@ from bot.telegram.lifecycle import serve
 from bot.telegram.runtime import runtime
 from bot.telegram.web import WebServer
 from tests.bot_api_server import SECRET_HEADER, BotApiServer
+from tests.storage.test_integrity import last_page, seeded, zero_page
 from tests.telegram.harness import BOT_NAME, TOKEN
 
 SECRET = "s3cret-for-the-webhook-tests"
@@ -144,6 +145,22 @@ async def test_healthz_in_polling_mode_follows_the_database_and_dispatcher(
     async with httpx.AsyncClient() as http:
         with pytest.raises(httpx.TransportError):
             await http.get(f"{bot.root}/healthz")  # stopped: nothing listens any more
+
+
+async def test_healthz_turns_red_when_the_database_is_damaged_while_running(
+    tmp_path: Path, kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.storage.WATCH_EVERY_SECONDS", 0.02)
+    await seeded(tmp_path / "bot.sqlite3")
+    async with serving(tmp_path, kb) as bot:
+        assert (await bot.health()).status_code == 200
+        zero_page(tmp_path / "bot.sqlite3", last_page(tmp_path / "bot.sqlite3"))
+        async with asyncio.timeout(5):
+            while (down := await bot.health()).status_code == 200:  # noqa: ASYNC110 - polled, as Docker does
+                await asyncio.sleep(0.02)
+        assert down.status_code == 503
+        assert down.json()["database"] is False
+        assert down.json()["dispatcher"] is True
 
 
 async def test_without_a_port_polling_serves_no_http(tmp_path: Path, kb: KnowledgeBase) -> None:
