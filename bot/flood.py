@@ -21,6 +21,11 @@ from enum import Enum
 MARGIN = 0.05
 # Per-chat windows idle this long are dropped, so memory follows the chats of the last minute.
 PRUNE_EVERY_SECONDS = 60.0
+# While people are talking to the bot (a reply within the last few seconds), deliveries leave
+# this share of the overall window free, so a reply finds room at once instead of waiting
+# for a window full of reminders to move on. Otherwise deliveries may use all of it.
+REPLY_SHARE = 0.25
+TALKING_SECONDS = 5.0
 
 
 class Priority(Enum):
@@ -57,13 +62,14 @@ class _Window:
         self.seconds = seconds * (1 + MARGIN)
         self.times: deque[float] = deque()
 
-    def wait(self, now: float) -> float:
-        """Seconds until one more send fits (0 if it fits now)."""
+    def wait(self, now: float, share: float = 1.0) -> float:
+        """Seconds until one more send fits in `share` of the window (0 if it fits now)."""
         while self.times and self.times[0] <= now - self.seconds:
             self.times.popleft()
-        if len(self.times) < self.limit:
+        limit = max(1, int(self.limit * share))
+        if len(self.times) < limit:
             return 0.0
-        return self.times[0] + self.seconds - now
+        return self.times[len(self.times) - limit] + self.seconds - now
 
     def idle(self, now: float) -> bool:
         """Whether nothing in the window counts any more."""
@@ -82,6 +88,7 @@ class FloodControl:
         self._chats: dict[Hashable, _Window] = {}
         self._paused: dict[Hashable, float] = {}  # chat (or None: all) → until, after a 429
         self._replies_waiting = 0
+        self._replied_at = -TALKING_SECONDS
         self._pruned_at = monotonic()
 
     def chat_delay(self, chat: Hashable, *, group: bool) -> float:
@@ -125,9 +132,13 @@ class FloodControl:
         try:
             while True:
                 now = self._now()
-                wait = max(self._all.wait(now), self._paused.get(None, 0.0) - now)
+                talking = now - self._replied_at < TALKING_SECONDS
+                share = 1.0 if reply or not talking else 1.0 - REPLY_SHARE
+                wait = max(self._all.wait(now, share), self._paused.get(None, 0.0) - now)
                 if wait <= 0 and (reply or not self._replies_waiting):
                     self._all.times.append(now)
+                    if reply:
+                        self._replied_at = now
                     return
                 # A delivery that yields to a waiting reply looks again one send later.
                 await asyncio.sleep(wait if wait > 0 else 1 / self.limits.per_second)

@@ -149,3 +149,22 @@ async def test_a_send_refused_with_a_429_does_not_count(ticks: Ticks) -> None:
     # Free again: the group gets its full twenty, not twenty less the refused attempts.
     for _ in range(20):
         await flood.acquire(-5, group=True, priority=Priority.BACKGROUND)
+
+
+async def test_while_people_talk_deliveries_leave_room_for_replies(ticks: Ticks) -> None:
+    flood = FloodControl(Limits(per_second=8), ticks)
+    await flood.acquire(1, group=False, priority=Priority.REPLY)
+    for chat in range(10, 15):  # 8 a window, less a quarter kept for replies: 6 in all
+        await flood.acquire(chat, group=False, priority=Priority.BACKGROUND)
+    assert ticks.now == 1000.0
+    started = ticks.now
+    await flood.acquire(20, group=False, priority=Priority.REPLY)  # room at once
+    assert ticks.now == started
+    await flood.acquire(21, group=False, priority=Priority.BACKGROUND)  # waits its turn
+    assert ticks.now > started
+    # Nobody has written for a while: deliveries may fill the whole window again.
+    ticks.now += 10
+    quiet = ticks.now
+    for chat in range(30, 38):
+        await flood.acquire(chat, group=False, priority=Priority.BACKGROUND)
+    assert ticks.now == quiet  # eight in one window, no wait
