@@ -19,6 +19,9 @@ LOG_FORMATS = ("kv", "json")
 # All interfaces: inside a container, a port is reachable only where it is published.
 DEFAULT_LISTEN_ADDRESS = "0.0.0.0"
 DEFAULT_WEBHOOK_PORT = 8080
+# Telegram's limit for a bot's messages per second in all; paid broadcasts lift it to 1000.
+FREE_SEND_RATE = 30
+PAID_SEND_RATE = 1000
 # Telegram's rule for secret_token is 1-256 of these; fewer than 16 would be guessable.
 _SECRET = re.compile(r"[A-Za-z0-9_-]{16,256}")
 # ASCII only: str.isdigit() also takes '²', which int() then refuses.
@@ -47,6 +50,8 @@ class Settings:
     listen_address: str = DEFAULT_LISTEN_ADDRESS
     port: int | None = None
     admin_ids: frozenset[int] = frozenset()
+    send_rate: int = FREE_SEND_RATE
+    paid_broadcast: bool = False
 
     @property
     def base_url(self) -> str:
@@ -108,6 +113,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
             "WEBHOOK_SECRET must be 16 to 256 letters, digits, _ or - (value not shown)"
         )
     port = parse_port(env.get("PORT", ""))
+    paid = _switch(env.get("PAID_BROADCAST", ""), "PAID_BROADCAST")
     return Settings(
         token=token,
         api_url=api_url,
@@ -120,7 +126,29 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         listen_address=_listen_address(env.get("LISTEN_ADDRESS", "")),
         port=DEFAULT_WEBHOOK_PORT if port is None and webhook_url else port,
         admin_ids=_admin_ids(env.get("ADMIN_IDS", "")),
+        send_rate=_send_rate(env.get("SEND_RATE", ""), paid=paid),
+        paid_broadcast=paid,
     )
+
+
+def _switch(value: str, name: str) -> bool:
+    value = value.strip().lower()
+    if value not in ("", "0", "1", "true", "false", "yes", "no", "on", "off"):
+        raise ConfigError(f"{name} must be on or off (1 or 0)")
+    return value in ("1", "true", "yes", "on")
+
+
+def _send_rate(value: str, *, paid: bool) -> int:
+    """Messages a second in all; above Telegram's free 30 only with paid broadcasts on (each
+    message sent then costs Stars, so the higher rate is asked for, never assumed)."""
+    most = PAID_SEND_RATE if paid else FREE_SEND_RATE
+    value = value.strip()
+    if not value:
+        return FREE_SEND_RATE
+    if not _DIGITS.fullmatch(value) or not 1 <= int(value) <= most:
+        hint = "" if paid else f" (up to {PAID_SEND_RATE} with PAID_BROADCAST=on)"
+        raise ConfigError(f"SEND_RATE must be a whole number from 1 to {most}{hint}")
+    return int(value)
 
 
 def _webhook_url(value: str, *, self_hosted: bool) -> str | None:

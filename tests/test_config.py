@@ -74,6 +74,19 @@ def test_plain_http_webhook_only_with_a_self_hosted_bot_api() -> None:
     assert settings.webhook_url == "http://bot:8080"
 
 
+def test_the_send_rate_is_telegrams_free_limit_unless_broadcasts_are_paid_for() -> None:
+    assert load_settings({"BOT_TOKEN": TOKEN}).send_rate == 30
+    assert not load_settings({"BOT_TOKEN": TOKEN}).paid_broadcast
+    assert load_settings({"BOT_TOKEN": TOKEN, "SEND_RATE": "20"}).send_rate == 20
+    paid = load_settings({"BOT_TOKEN": TOKEN, "PAID_BROADCAST": "on", "SEND_RATE": "1000"})
+    assert paid.paid_broadcast
+    assert paid.send_rate == 1000
+    # Paying is asked for, the higher rate too: each message beyond the free 30 costs Stars.
+    assert load_settings({"BOT_TOKEN": TOKEN, "PAID_BROADCAST": "1"}).send_rate == 30
+    with pytest.raises(ConfigError, match="up to 1000 with PAID_BROADCAST"):
+        load_settings({"BOT_TOKEN": TOKEN, "SEND_RATE": "300"})
+
+
 @pytest.mark.parametrize(
     ("name", "value"),
     [
@@ -100,6 +113,10 @@ def test_plain_http_webhook_only_with_a_self_hosted_bot_api() -> None:
         ("ADMIN_IDS", "alice"),
         ("ADMIN_IDS", "-5"),
         ("LOG_LEVEL", "LOUD"),
+        ("SEND_RATE", "0"),
+        ("SEND_RATE", "31"),  # above the free limit without paid broadcasts
+        ("SEND_RATE", "fast"),
+        ("PAID_BROADCAST", "maybe"),
     ],
 )
 def test_a_bad_value_is_one_line_naming_the_setting(name: str, value: str) -> None:

@@ -23,7 +23,7 @@ from bot.config import Settings
 from bot.core.clock import Clock, SystemClock
 from bot.core.knowledge import KnowledgeBase
 from bot.dispatch import HEARTBEAT_SECONDS, Dispatcher
-from bot.flood import FloodControl
+from bot.flood import FloodControl, Limits
 from bot.reminder_service import ReminderService
 from bot.storage import Store
 from bot.telegram.admin_handlers import ADMIN_COMMANDS, AdminHandlers
@@ -69,7 +69,9 @@ def build_application(
                 allow_sending_without_reply=True,
             )
         )
-        .rate_limiter(TelegramRateLimiter(flood))
+        .rate_limiter(
+            TelegramRateLimiter(flood or FloodControl(Limits(per_second=settings.send_rate)))
+        )
         .concurrent_updates(PerChatOrder())
     )
     if request is not None and updates_request is not None:
@@ -78,7 +80,10 @@ def build_application(
     clock = clock or SystemClock()
     store = Store(settings.database_path)
     dispatcher = Dispatcher(
-        store, TelegramSender(app.bot, kb), clock, heartbeat_seconds=heartbeat_seconds
+        store,
+        TelegramSender(app.bot, kb, paid=settings.paid_broadcast),
+        clock,
+        heartbeat_seconds=heartbeat_seconds,
     )
     app.bot_data[RUNTIME] = runtime = Runtime(store, dispatcher, clock, clock.now())
 

@@ -32,8 +32,8 @@ class TelegramRateLimiter(BaseRateLimiter[Priority]):
     """Waits for room under Telegram's limits before each message; a reply (the default)
     goes before any background send, which passes `rate_limit_args=Priority.BACKGROUND`."""
 
-    def __init__(self, flood: FloodControl | None = None) -> None:
-        self.flood = flood or FloodControl()
+    def __init__(self, flood: FloodControl) -> None:
+        self.flood = flood
 
     async def initialize(self) -> None:
         """Nothing to set up: the windows start empty."""

@@ -23,9 +23,11 @@ class TelegramSender:
     """Delivers reminders as Telegram messages with Done / Snooze / Skip buttons, and
     broadcast copies as the operator wrote them."""
 
-    def __init__(self, bot: ExtBot[Priority], kb: KnowledgeBase) -> None:
+    def __init__(self, bot: ExtBot[Priority], kb: KnowledgeBase, *, paid: bool = False) -> None:
         self.bot = bot
         self.kb = kb
+        # Past the free 30 messages a second, Telegram takes these for a fee in Stars.
+        self.paid = paid
 
     async def send(self, item: Outbound) -> SendResult:
         """Send one reminder or broadcast copy; map Bot API errors to what the dispatcher
@@ -38,7 +40,11 @@ class TelegramSender:
         try:
             # Background: replies to people go first under the same limits.
             message = await self.bot.send_message(
-                item.chat_id, text, reply_markup=keyboard, rate_limit_args=Priority.BACKGROUND
+                item.chat_id,
+                text,
+                reply_markup=keyboard,
+                allow_paid_broadcast=self.paid or None,
+                rate_limit_args=Priority.BACKGROUND,
             )
         except ChatBusyError as busy:
             return SendResult(Outcome.RETRY, retry_after=busy.delay)

@@ -133,3 +133,18 @@ async def test_reminders_follow_a_group_that_became_a_supergroup(bot: Harness) -
     listing = await bot.say("/reminders", chat_id=supergroup, chat_type="supergroup")
     assert "#1 💧 Water" in listing.plain
     assert "Europe/Berlin" in listing.plain
+
+
+async def test_paid_broadcasts_mark_deliveries_and_never_replies(
+    kb: KnowledgeBase, tmp_path: Path
+) -> None:
+    env = {"PAID_BROADCAST": "on", "SEND_RATE": "1000"}
+    async with running_bot(kb, tmp_path / "bot.sqlite3", env=env) as bot:
+        await set_water_reminder(bot)
+        bot.clock.set(FIRST_DUE)
+        await bot.wait_reminders(USER, 1)
+    sends = [params for name, params in bot.api.calls if name == "sendMessage"]
+    marked = [params for params in sends if params.get("allow_paid_broadcast")]
+    assert len(marked) == 1  # the reminder, not the replies that set it up
+    assert "Time for some water" in str(marked[0]["text"])
+    assert len(sends) > 1
