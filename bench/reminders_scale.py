@@ -1,16 +1,19 @@
 """Stored reminders vs. cost: start-up, memory, database size and dispatch-tick time at
 1 000, 100 000 and 1 000 000 stored reminders. Each size is measured in a fresh process.
 
-Run: .venv/bin/python -m bench.reminders_scale [--sizes 1000 100000 1000000]
+Run: .venv/bin/python -m bench.reminders_scale [--sizes 1000 100000 1000000] [--cache DIR]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import random
+import shutil
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -19,19 +22,23 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import verdict
-from bot.core.reminders import Claim
-from bot.dispatch import BATCH, Dispatcher, Outcome, SendResult
-from bot.storage import Store, to_seconds
+from bot.dispatch import BATCH, HEARTBEAT_SECONDS, Dispatcher, Outbound, Outcome, SendResult
+from bot.storage import MIGRATIONS, Store, to_seconds
 
 NOW = datetime(2026, 6, 1, 10, 0, tzinfo=UTC)
 DUE_IN_TICK = 500
+# Claims are timed over this many ticks, a heartbeat apart as in the bot, so that the p99
+# shows the ticks that meet a checkpoint of the write-ahead log.
+CLAIM_TICKS = 20
 ZONES = (
     "Europe/Berlin", "Europe/London", "America/New_York", "America/Los_Angeles",
     "America/Sao_Paulo", "Asia/Kolkata", "Asia/Tokyo", "Australia/Sydney", "Africa/Lagos", "UTC",
 )  # fmt: skip
 TARGET_STARTUP_S = 1.0
 TARGET_RSS_GROWTH_MB = 15.0
-TARGET_TICK_MS = 10.0
+TARGET_CLAIM_P50_MS = 10.0
+TARGET_CLAIM_P99_MS = 20.0
+TARGET_DELIVER_MS = 100.0
 
 
 def rss_mb() -> float:
@@ -55,7 +62,12 @@ def seed(path: Path, rows: int) -> None:
         if rng.random() < 0.65:
             start = rng.choice(("07:00", "08:00", "09:00", "22:00"))
             end = rng.choice(("20:00", "21:00", "22:00", "06:00"))
-            schedule = (rng.choice((30, 60, 90, 120, 180, 240)), start, end, "")
+            schedule: tuple[int | None, str | None, str | None, str] = (
+                rng.choice((30, 60, 90, 120, 180, 240)),
+                start,
+                end,
+                "",
+            )
         else:
             times = sorted({f"{rng.randint(6, 22):02d}:{rng.choice((0, 15, 30, 45)):02d}"})
             schedule = (None, None, None, " ".join(times))
@@ -70,7 +82,8 @@ def seed(path: Path, rows: int) -> None:
             now,
         )
 
-    with sqlite3.connect(path) as db:
+    # Closed at once: the last connection to close folds the WAL into the file.
+    with contextlib.closing(sqlite3.connect(path)) as db, db:
         db.executemany(
             "INSERT INTO chats (chat_id, chat_type, timezone, created_at) "
             "VALUES (?, 'private', ?, ?)",
@@ -93,7 +106,7 @@ async def _migrate(path: Path) -> None:
 class NoopSender:
     """Sends nothing: the benchmark measures the database side of a tick."""
 
-    async def send(self, claim: Claim) -> SendResult:
+    async def send(self, item: Outbound) -> SendResult:
         """Pretend the message went out."""
         return SendResult(Outcome.SENT, message_id=1)
 
@@ -115,25 +128,26 @@ async def probe(path: Path) -> dict[str, float]:
         await dispatcher.idle()  # the first tick: nothing is due
         startup = time.perf_counter() - started
         idle_tick = await timed_tick(dispatcher)
-        ids = random.Random(7).sample(range(_count(path)), DUE_IN_TICK * 2)
-        await make_due(store, ids[:DUE_IN_TICK])
+        rng, stored = random.Random(7), _count(path)
+        await make_due(store, rng.sample(range(stored), DUE_IN_TICK), 30)
         deliver_tick = await timed_tick(dispatcher)
         await dispatcher.stop()
         # The database side alone: claiming 500 due reminders, in the dispatcher's batches.
-        await make_due(store, ids[DUE_IN_TICK:])
         await store.take_lease("bench", NOW, 3600)  # the dispatcher released its own
-        started = time.perf_counter()
-        total = 0
-        while batch := await store.claim_due(NOW, BATCH, Dispatcher._after, "bench"):
-            total += len(batch)
-        claim_tick = time.perf_counter() - started
-        assert total == DUE_IN_TICK, total
+        claims = []
+        for tick in range(CLAIM_TICKS):
+            # A due time of its own each tick: a reminder drawn again is claimed again.
+            await make_due(store, rng.sample(range(stored), DUE_IN_TICK), 31 + tick)
+            await asyncio.sleep(HEARTBEAT_SECONDS)
+            claims.append(await timed_claim(store))
+        cuts = statistics.quantiles(claims, n=100, method="inclusive")
         return {
             "startup_ms": startup * 1000,
             "rss_mb": rss_mb(),
             "rss_start_mb": before,
             "idle_tick_ms": idle_tick * 1000,
-            "claim_500_ms": claim_tick * 1000,
+            "claim_p50_ms": cuts[49] * 1000,
+            "claim_p99_ms": cuts[98] * 1000,
             "deliver_500_ms": deliver_tick * 1000,
         }
     finally:
@@ -148,12 +162,22 @@ async def timed_tick(dispatcher: Dispatcher) -> float:
     return time.perf_counter() - started
 
 
-async def make_due(store: Store, ids: list[int]) -> None:
-    """Make these reminders due half a minute ago."""
+async def timed_claim(store: Store) -> float:
+    """Seconds to claim what is due, in the dispatcher's batches."""
+    started = time.perf_counter()
+    total = 0
+    while batch := await store.claim_due(NOW, BATCH, Dispatcher._after, "bench"):
+        total += len(batch)
+    assert total == DUE_IN_TICK, total
+    return time.perf_counter() - started
+
+
+async def make_due(store: Store, ids: list[int], seconds_ago: int) -> None:
+    """Make these reminders due a little while ago."""
     async with store.transaction() as db:
         await db.executemany(
             "UPDATE reminders SET next_due = ? WHERE id = ?",
-            [(to_seconds(NOW) - 30, i) for i in ids],
+            [(to_seconds(NOW) - seconds_ago, i) for i in ids],
         )
 
 
@@ -162,9 +186,30 @@ def _count(path: Path) -> int:
         return int(db.execute("SELECT COUNT(*) FROM reminders").fetchone()[0])
 
 
+def seeded(folder: Path, cache: Path | None, size: int) -> tuple[Path, float]:
+    """A freshly seeded database of `size` reminders in `folder`, and the seconds seeding
+    took. With a cache, each size and schema version is seeded once and copied after that:
+    seeding is deterministic, and the copy is what the probe changes."""
+    path = folder / f"reminders-{size}.sqlite3"
+    kept = cache / f"reminders-{size}-v{len(MIGRATIONS)}.sqlite3" if cache else None
+    if kept is not None and kept.exists():
+        shutil.copyfile(kept, path)
+        return path, 0.0
+    started = time.perf_counter()
+    seed(path, size)
+    seconds = time.perf_counter() - started
+    if kept is not None:
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, kept)  # the file alone is whole: seed() leaves no WAL behind
+    return path, seconds
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 100_000, 1_000_000])
+    parser.add_argument(
+        "--cache", type=Path, help="keep seeded databases here and reuse them (1 M takes a while)"
+    )
     parser.add_argument("--probe", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.probe:
@@ -173,21 +218,25 @@ def main() -> int:
     results = {}
     with tempfile.TemporaryDirectory(prefix="cramp-bench-") as folder:
         for size in args.sizes:
-            path = Path(folder) / f"reminders-{size}.sqlite3"
-            seeded = time.perf_counter()
-            seed(path, size)
-            seed_s = time.perf_counter() - seeded
+            path, seed_s = seeded(Path(folder), args.cache, size)
             size_mb = sum(p.stat().st_size for p in Path(folder).glob(f"{path.name}*")) / 2**20
             done = subprocess.run(
                 [sys.executable, "-m", "bench.reminders_scale", "--probe", str(path)],
                 capture_output=True, text=True, check=True,
             )  # fmt: skip
             results[size] = {**json.loads(done.stdout), "db_mb": size_mb, "seed_s": seed_s}
-    columns = ("stored", "db MB", "start-up ms", "RSS MB", "idle tick ms", "claim 500 ms")
-    print("".join(f"{c:>16}" for c in (*columns, "deliver 500 ms")))
+    columns = {
+        "db MB": "db_mb",
+        "start-up ms": "startup_ms",
+        "RSS MB": "rss_mb",
+        "idle tick ms": "idle_tick_ms",
+        "claim p50 ms": "claim_p50_ms",
+        "claim p99 ms": "claim_p99_ms",
+        "deliver 500 ms": "deliver_500_ms",
+    }
+    print("".join(f"{c:>15}" for c in ("stored", *columns)))
     for size, r in results.items():
-        keys = ("db_mb", "startup_ms", "rss_mb", "idle_tick_ms", "claim_500_ms", "deliver_500_ms")
-        print(f"{size:>16,}" + "".join(f"{r[k]:>16.1f}" for k in keys))
+        print(f"{size:>15,}" + "".join(f"{r[k]:>15.1f}" for k in columns.values()))
     smallest, largest = results[min(results)], results[max(results)]
     checks = {
         f"start-up <= {TARGET_STARTUP_S} s at every size": all(
@@ -196,8 +245,14 @@ def main() -> int:
         f"RSS growth, largest vs smallest, <= {TARGET_RSS_GROWTH_MB} MB": (
             largest["rss_mb"] - smallest["rss_mb"] <= TARGET_RSS_GROWTH_MB
         ),
-        f"claiming {DUE_IN_TICK} due <= {TARGET_TICK_MS} ms": all(
-            r["claim_500_ms"] <= TARGET_TICK_MS for r in results.values()
+        f"claiming {DUE_IN_TICK} due, p50 of {CLAIM_TICKS} ticks <= {TARGET_CLAIM_P50_MS} ms": (
+            all(r["claim_p50_ms"] <= TARGET_CLAIM_P50_MS for r in results.values())
+        ),
+        f"claiming {DUE_IN_TICK} due, p99 of {CLAIM_TICKS} ticks <= {TARGET_CLAIM_P99_MS} ms": (
+            all(r["claim_p99_ms"] <= TARGET_CLAIM_P99_MS for r in results.values())
+        ),
+        f"delivering {DUE_IN_TICK} due <= {TARGET_DELIVER_MS} ms": all(
+            r["deliver_500_ms"] <= TARGET_DELIVER_MS for r in results.values()
         ),
     }
     return verdict(checks)
