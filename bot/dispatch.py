@@ -142,6 +142,8 @@ class Dispatcher:
         self._ready: asyncio.Queue[int] = asyncio.Queue()
         self._timers: dict[int, asyncio.TimerHandle] = {}
         self._backoff: dict[int, float] = {}
+        self._in_hand: set[int] = set()  # chats a sender is working on
+        self._withdrawals_seen = store.withdrawals
         self._held = 0  # claimed items in memory
         self._starved = False  # a tick stopped claiming for want of room
         self._senders = senders
@@ -258,6 +260,7 @@ class Dispatcher:
             self._renewed_at = time.monotonic()
             if not self.active:
                 await self._take_over(taken_from)
+        await self._verify()
         await self._fill()
 
     async def _take_over(self, previous: str) -> None:
@@ -284,6 +287,43 @@ class Dispatcher:
             self._ready.get_nowait()
         self._held = 0
         self._starved = False
+
+    async def _verify(self) -> None:
+        """Drop what was withdrawn from the backlogs since the last tick (a /forget, a
+        deleted reminder, a lease taken over), in one query: a send checks nothing itself,
+        so a withdrawal takes effect within a tick."""
+        self._withdrawals_seen = self.store.withdrawals
+        waiting = [
+            item
+            for chat, backlog in self._backlogs.items()
+            for item in backlog
+            if chat not in self._in_hand or item is not backlog[0]
+        ]
+        if not waiting:
+            return
+        kept = await self.store.still_pending(waiting, self.owner)
+        for item in waiting:
+            if item in kept:
+                continue
+            backlog = self._backlogs.get(item.chat_id)
+            if backlog is None or item not in backlog:
+                continue  # sent, moved or lost meanwhile
+            if item.chat_id in self._in_hand and backlog[0] is item:
+                continue  # a sender took it during the query: it is on its way
+            backlog.remove(item)
+            self._held -= 1
+            log.info("%s withdrawn before it was sent", describe(item))
+            if not backlog:
+                self._forget(item.chat_id)
+        self._progress.set()
+
+    def _forget(self, chat: int) -> None:
+        """A chat's backlog is empty: it leaves the timers (a stale entry in the ready
+        queue is skipped by the sender that takes it)."""
+        del self._backlogs[chat]
+        timer = self._timers.pop(chat, None)
+        if timer is not None:
+            timer.cancel()
 
     async def _fill(self) -> None:
         """Claim what is due into the backlogs, reminders before broadcasts, while there is
@@ -323,6 +363,8 @@ class Dispatcher:
         self._held += len(items)
 
     def _later(self, chat: int, seconds: float) -> None:
+        if (timer := self._timers.pop(chat, None)) is not None:
+            timer.cancel()
         if seconds <= 0:
             self._ready.put_nowait(chat)
         else:
@@ -339,7 +381,7 @@ class Dispatcher:
         if backlog:
             self._ready.put_nowait(chat)
         else:
-            del self._backlogs[chat]
+            self._forget(chat)
         if self._starved and self._held <= IN_MEMORY - BATCH:
             self._starved = False
             self.kick()
@@ -361,14 +403,19 @@ class Dispatcher:
         while not self._stopping:
             chat = await self._ready.get()
             backlog = self._backlogs.get(chat)
-            if not backlog:
+            # A stale entry (its backlog withdrawn, or the chat already taken): skip it, so
+            # one chat is never worked by two senders.
+            if not backlog or chat in self._in_hand:
                 continue
             item = backlog[0]
+            self._in_hand.add(chat)
             try:
                 retry_in = await self._attempt(item, index)
             except Exception:
                 log.exception("delivering %s failed", describe(item))
                 retry_in = self._next_backoff(chat)
+            finally:
+                self._in_hand.discard(chat)
             # A lost lease, or a stop, may have emptied the backlogs meanwhile.
             if self._stopping or self._backlogs.get(chat) is not backlog or backlog[0] is not item:
                 continue
@@ -392,7 +439,11 @@ class Dispatcher:
                 now - item.due_at,
             )
             return None
-        if not await self.store.is_pending(item, self.owner):
+        # Something was withdrawn in this process since the last tick's check (a /forget
+        # here, say): make sure it was not this.
+        if self.store.withdrawals != self._withdrawals_seen and not await self.store.still_pending(
+            [item], self.owner
+        ):
             log.info("%s withdrawn before it was sent", describe(item))
             return None
         # From the send until its outcome is recorded, stop() waits for this worker:

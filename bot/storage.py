@@ -231,6 +231,9 @@ class Store:
         self._check_uri = read_only_uri(path)
         self._watch: asyncio.Task[None] | None = None
         self.damage: str | None = None  # the fault the latest integrity check found
+        # Counts deletions that may withdraw claimed deliveries (a chat forgotten or moved, a
+        # reminder deleted), so the dispatcher in this process re-checks before it sends.
+        self.withdrawals = 0
 
     @property
     def db(self) -> aiosqlite.Connection:
@@ -320,6 +323,14 @@ class Store:
                 raise
             await self.db.execute("COMMIT")
 
+    @asynccontextmanager
+    async def _withdrawing(self) -> AsyncIterator[aiosqlite.Connection]:
+        """A write transaction that may withdraw claimed deliveries, counted once committed:
+        a check from then on sees the withdrawal."""
+        async with self.transaction() as db:
+            yield db
+        self.withdrawals += 1
+
     async def schema_version(self) -> int:
         """The schema version stored in the database."""
         async with self.db.execute("PRAGMA user_version") as cursor:
@@ -373,7 +384,7 @@ class Store:
     async def move_chat(self, old_id: int, new_id: int) -> int:
         """A group became a supergroup with a new id: move its settings and reminders there.
         How many reminders moved."""
-        async with self.transaction() as db:
+        async with self._withdrawing() as db:
             await db.execute(
                 "INSERT OR IGNORE INTO chats (chat_id, chat_type, timezone, created_at) "
                 "SELECT ?, 'supergroup', timezone, created_at FROM chats WHERE chat_id = ?",
@@ -391,7 +402,7 @@ class Store:
 
     async def forget_chat(self, chat_id: int) -> bool:
         """Delete everything stored about a chat; whether there was anything."""
-        async with self.transaction() as db:
+        async with self._withdrawing() as db:
             cursor = await db.execute("DELETE FROM chats WHERE chat_id = ?", (chat_id,))
             return cursor.rowcount > 0
 
@@ -489,7 +500,7 @@ class Store:
 
     async def delete_reminder(self, reminder_id: int, chat_id: int) -> bool:
         """Delete one reminder of a chat; whether it existed there."""
-        async with self.transaction() as db:
+        async with self._withdrawing() as db:
             cursor = await db.execute(
                 "DELETE FROM reminders WHERE id = ? AND chat_id = ?", (reminder_id, chat_id)
             )
@@ -497,7 +508,7 @@ class Store:
 
     async def delete_reminders(self, chat_id: int) -> int:
         """Delete all of a chat's reminders; how many."""
-        async with self.transaction() as db:
+        async with self._withdrawing() as db:
             cursor = await db.execute("DELETE FROM reminders WHERE chat_id = ?", (chat_id,))
             return cursor.rowcount
 
@@ -660,20 +671,25 @@ class Store:
         ]
         return (int(row[0]) if row else 0), latest
 
-    async def is_pending(self, item: Claim | BroadcastSend, owner: str) -> bool:
-        """Whether a claimed reminder or broadcast copy is still `owner`'s to send: /forget,
-        a deleted reminder, a chat migration that met the new chat's own copy, or another
-        instance that took the lease over removes it."""
-        table, key = (
-            ("deliveries", item.delivery_id)
-            if isinstance(item, Claim)
-            else ("broadcast_sends", item.id)
-        )
-        async with self.db.execute(
-            f"SELECT 1 FROM {table} WHERE id = ? AND outcome = 'pending' AND claimed_by = ?",
-            (key, owner),
-        ) as cursor:
-            return await cursor.fetchone() is not None
+    async def still_pending(
+        self, items: Sequence[Claim | BroadcastSend], owner: str
+    ) -> set[Claim | BroadcastSend]:
+        """Which of these claimed reminders and broadcast copies are still `owner`'s to
+        send, in one query: /forget, a deleted reminder, a chat migration that met the new
+        chat's own copy, or another instance that took the lease over removes them."""
+        claims = {item.delivery_id: item for item in items if isinstance(item, Claim)}
+        sends = {item.id: item for item in items if isinstance(item, BroadcastSend)}
+        kept: set[Claim | BroadcastSend] = set()
+        for table, by_id in (("deliveries", claims), ("broadcast_sends", sends)):
+            if not by_id:
+                continue
+            async with self.db.execute(
+                f"SELECT id FROM {table} WHERE outcome = 'pending' AND claimed_by = ? "
+                f"AND id IN ({', '.join('?' for _ in by_id)})",
+                (owner, *by_id),
+            ) as cursor:
+                kept.update(by_id[int(row[0])] for row in await cursor.fetchall())
+        return kept
 
     # Broadcasts
 

@@ -62,8 +62,8 @@ async def test_claims_are_fenced_by_the_lease(stores: tuple[Store, Store]) -> No
         await b.claim_due(NOW, 10, later, "b")
     assert await b.claim_broadcast_sends(NOW, 10, "b") == []
     [claim] = await a.claim_due(NOW, 10, later, "a")
-    assert await a.is_pending(claim, "a")
-    assert not await a.is_pending(claim, "b")
+    assert await a.still_pending([claim], "a") == {claim}
+    assert await a.still_pending([claim], "b") == set()
 
 
 async def test_the_next_holder_adopts_what_the_last_left_pending(
@@ -82,5 +82,5 @@ async def test_the_next_holder_adopts_what_the_last_left_pending(
     assert sorted(c.delivery_id for c in adopted) == sorted(c.delivery_id for c in claims[1:])
     assert sends == []
     # They are b's now: a, still sending from memory, finds them gone.
-    assert not await a.is_pending(claims[1], "a")
-    assert await b.is_pending(claims[1], "b")
+    assert await a.still_pending(claims[1:], "a") == set()
+    assert await b.still_pending(claims, "b") == set(claims[1:])
