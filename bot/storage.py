@@ -19,6 +19,7 @@ from typing import Any
 
 import aiosqlite
 
+from bot.checkpoints import Checkpointer
 from bot.core.broadcasts import BroadcastSend
 from bot.core.reminder_input import Kind
 from bot.core.reminders import Claim, Reminder, clock_time
@@ -229,7 +230,8 @@ class Store:
         # transaction whole, so no statement of one coroutine lands inside another's.
         self._write_lock = asyncio.Lock()
         self._check_uri = read_only_uri(path)
-        self._watch: asyncio.Task[None] | None = None
+        self._checkpoints: Checkpointer | None = None
+        self._background: list[asyncio.Task[None]] = []  # started by open, ended by close
         self.damage: str | None = None  # the fault the latest integrity check found
         # Counts deletions that may withdraw claimed deliveries (a chat forgotten or moved, a
         # reminder deleted), so the dispatcher in this process re-checks before it sends.
@@ -264,9 +266,13 @@ class Store:
                 "PRAGMA synchronous = NORMAL",
                 "PRAGMA foreign_keys = ON",
                 f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}",
+                # Not in the commits of claims and handlers: the checkpointer's own task.
+                "PRAGMA wal_autocheckpoint = 0",
             ):
                 await self._db.execute(pragma)
             await self._migrate()
+            if self._check_uri is not None:  # a file: an in-memory database has no log
+                self._checkpoints = await Checkpointer.open(Path(self.path))
         except (OSError, sqlite3.Error) as error:
             await self.close()
             raise StorageError(f"cannot open the database at {self.path} ({error})") from None
@@ -277,7 +283,9 @@ class Store:
                 f"the database at {self.path} is damaged ({self.damage}); "
                 "restore it from a backup, or move it aside to start afresh"
             )
-        self._watch = asyncio.create_task(self._watch_integrity())
+        self._background.append(asyncio.create_task(self._watch_integrity()))
+        if self._checkpoints is not None:
+            self._background.append(asyncio.create_task(self._checkpoints.run()))
 
     async def _watch_integrity(self) -> None:
         while True:
@@ -288,10 +296,16 @@ class Store:
             self.damage = found
 
     async def close(self) -> None:
-        """Close the connection (idempotent)."""
-        if self._watch is not None:
-            self._watch.cancel()
-            self._watch = None
+        """Stop the background tasks, checkpoint the log into the file, and close the
+        connections (idempotent)."""
+        for task in self._background:
+            task.cancel()
+        # Awaited: none of them is left mid-query on a connection closed under it.
+        await asyncio.gather(*self._background, return_exceptions=True)
+        self._background.clear()
+        if self._checkpoints is not None:
+            await self._checkpoints.close()
+            self._checkpoints = None
         if self._db is not None:
             await self._db.close()
             self._db = None
