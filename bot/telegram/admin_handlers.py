@@ -19,7 +19,8 @@ from bot.core.reminder_input import Kind
 from bot.core.reminders import KIND_LABELS
 from bot.storage import Stats
 from bot.telegram.lookup_handlers import NEW_MESSAGES
-from bot.telegram.replies import STALE_BUTTON
+from bot.telegram.render import Page
+from bot.telegram.replies import STALE_BUTTON, reply
 from bot.telegram.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -66,7 +67,8 @@ class AdminHandlers:
         rt = self.runtime
         now = rt.clock.now()
         counts = await rt.store.stats(now, WINDOW)
-        await message.reply_html(stats_text(counts, now - rt.started_at, rt.dispatcher.backlog))
+        text = stats_text(counts, now - rt.started_at, rt.dispatcher.backlog)
+        await reply(message, Page(text, None))
 
     async def broadcast(self, update: Update, context: Context) -> None:
         """Show the message exactly as it will arrive, then ask before queueing it."""
@@ -75,12 +77,12 @@ class AdminHandlers:
             return
         text = _COMMAND.sub("", message.text_html, count=1).strip()
         if not text:
-            await message.reply_html(USAGE)
+            await reply(message, Page(USAGE, None))
             return
         store = self.runtime.store
         audience = await store.audience()
         if audience == 0:
-            await message.reply_html(NOBODY)
+            await reply(message, Page(NOBODY, None))
             return
         try:
             await message.chat.send_message(text)

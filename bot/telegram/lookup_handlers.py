@@ -144,7 +144,7 @@ class LookupHandlers:
         addressed = command.lower().endswith(f"@{context.bot.username}".lower())
         if is_group(message.chat) and not addressed:
             return
-        await message.reply_html(UNKNOWN_COMMAND)
+        await reply(message, Page(UNKNOWN_COMMAND, None))
 
     def _page(self, message: Message, view: View) -> Page:
         if is_group(message.chat):
