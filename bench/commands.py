@@ -1,8 +1,9 @@
 """Command path: updates/s and handling latency through the real Application over loopback
-to the stand-in Bot API in its own process, side by side with a bare python-telegram-bot
-echo bot in the same run.
+to the stand-in Bot API in its own process, side by side with python-telegram-bot's echo bot
+in the same run: once as PTB ships it (one update at a time), and once handling updates as
+ours does (16 at once, one chat's in order, our limiter), so that only the handling differs.
 
-Run: .venv/bin/python -m bench.commands [--updates 2000]
+Run: .venv/bin/python -m bench.commands [--updates 2000] [--rounds 2]
 """
 
 from __future__ import annotations
@@ -32,16 +33,20 @@ from bot.content import load_knowledge
 from bot.core.knowledge import KnowledgeBase
 from bot.flood import FloodControl, Limits
 from bot.telegram.app import build_application
+from bot.telegram.rate_limiter import TelegramRateLimiter
+from bot.telegram.update_order import PerChatOrder
 
 TARGET_RATIO = 0.8
 FIRST_USER = 10_000
+PLAIN = "echo bot, 1 at a time"
+EQUAL = "echo bot, 16 at a time"
 Builder = Callable[[str], Application]  # type: ignore[type-arg]
 
 
-def limiter() -> AIORateLimiter:
-    """Both bots get the same limiter with Telegram's overall 30/s cap lifted: otherwise
-    both would measure the cap, not the handling. Every update comes from a new chat."""
-    return AIORateLimiter(overall_max_rate=0)
+def uncapped() -> FloodControl:
+    """Telegram's limits with the overall 30/s cap lifted: every update comes from a new
+    chat, so otherwise every row would measure the cap, not the handling."""
+    return FloodControl(Limits(per_second=1e6))
 
 
 async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -51,9 +56,20 @@ async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def echo_bot(root: str) -> Application:  # type: ignore[type-arg]
-    """PTB's echo example."""
-    builder = ApplicationBuilder().token(TOKEN).base_url(f"{root}/bot").rate_limiter(limiter())
-    app = builder.build()
+    """PTB's echo example, one update at a time as PTB handles them by default, behind
+    PTB's own limiter (its overall cap lifted too)."""
+    builder = ApplicationBuilder().token(TOKEN).base_url(f"{root}/bot")
+    app = builder.rate_limiter(AIORateLimiter(overall_max_rate=0)).build()
+    app.add_handler(MessageHandler(filters.TEXT, echo))
+    return app
+
+
+def concurrent_echo_bot(root: str) -> Application:  # type: ignore[type-arg]
+    """The echo example handling updates as ours does: the same update processor and
+    limiter, so the HTTP pool carries as many requests at once."""
+    builder = ApplicationBuilder().token(TOKEN).base_url(f"{root}/bot")
+    limited = builder.rate_limiter(TelegramRateLimiter(uncapped()))
+    app = limited.concurrent_updates(PerChatOrder()).build()
     app.add_handler(MessageHandler(filters.TEXT, echo))
     return app
 
@@ -87,10 +103,12 @@ async def measure(build: Builder, text: str, updates: int) -> tuple[float, float
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--updates", type=int, default=2000)
+    parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
     started = time.perf_counter()
     kb = KnowledgeBase(load_knowledge())
     load_ms = (time.perf_counter() - started) * 1000
+    best: dict[str, tuple[float, float, float]] = {}
     with tempfile.TemporaryDirectory(prefix="cramp-commands-") as folder:
         database = str(Path(folder) / "bot.sqlite3")
 
@@ -98,22 +116,35 @@ def main() -> int:
             settings = load_settings(
                 {"BOT_TOKEN": TOKEN, "BOT_API_URL": root, "DATABASE_PATH": database}
             )
-            # Telegram's overall cap lifted, as for the echo bot (every update is a new chat).
-            return build_application(settings, kb, flood=FloodControl(Limits(per_second=1e6)))
+            return build_application(settings, kb, flood=uncapped())
 
-        rows = [("echo bot (baseline)", asyncio.run(measure(echo_bot, "hello", args.updates)))]
-        for text in ("/foods magnesium", "/causes", "bananas?"):
-            rows.append((text, asyncio.run(measure(ours, text, args.updates))))
-    baseline = rows[0][1][0]
-    print(f"content load: {load_ms:.0f} ms; {args.updates} updates per row, sent at once\n")
-    print(f"{'path':<22}{'updates/s':>11}{'p50 ms':>9}{'p99 ms':>9}{'vs echo':>9}")
+        paths: list[tuple[str, Builder, str]] = [
+            (PLAIN, echo_bot, "hello"),
+            (EQUAL, concurrent_echo_bot, "hello"),
+            *((text, ours, text) for text in ("/foods magnesium", "/causes", "bananas?")),
+        ]
+        # Each round runs every path once, so that other work on a shared machine slows
+        # the baselines and ours alike; each path's best round is the one least disturbed.
+        for _ in range(args.rounds):
+            for name, build, text in paths:
+                result = asyncio.run(measure(build, text, args.updates))
+                if name not in best or result[0] > best[name][0]:
+                    best[name] = result
+    print(
+        f"content load: {load_ms:.0f} ms; {args.updates} updates per row, sent at once; "
+        f"best of {args.rounds} rounds\n"
+    )
+    header = f"{'path':<24}{'updates/s':>11}{'p50 ms':>9}{'p99 ms':>9}"
+    print(f"{header}{'vs echo 16':>12}{'vs echo 1':>11}")
     missed = False
-    for name, (rate, p50, p99) in rows:
-        ratio = rate / baseline
-        missed |= ratio < TARGET_RATIO
-        print(f"{name:<22}{rate:>11.0f}{p50:>9.1f}{p99:>9.1f}{ratio:>9.2f}")
+    for name, (rate, p50, p99) in best.items():
+        ratio = rate / best[EQUAL][0]
+        # The echo rows are the yardsticks, not candidates.
+        missed |= name not in (PLAIN, EQUAL) and ratio < TARGET_RATIO
+        line = f"{name:<24}{rate:>11.0f}{p50:>9.1f}{p99:>9.1f}"
+        print(f"{line}{ratio:>12.2f}{rate / best[PLAIN][0]:>11.2f}")
     verdict = "MISSED" if missed else "met"
-    print(f"\ntarget: >= {TARGET_RATIO} of the echo bot's throughput: {verdict}")
+    print(f"\ntarget: >= {TARGET_RATIO} of the echo bot's rate at equal concurrency: {verdict}")
     return 1 if missed else 0
 
 
