@@ -38,7 +38,7 @@ from bot.core.broadcasts import BroadcastSend
 from bot.core.clock import Clock
 from bot.core.reminders import Claim, Reminder
 from bot.core.schedule import Schedule
-from bot.storage import LeaseLostError, Store
+from bot.storage import Lease, LeaseLostError, Store
 
 log = logging.getLogger(__name__)
 GRACE = timedelta(minutes=10)
@@ -54,9 +54,12 @@ BROADCAST_BATCH = 50
 FIRST_BACKOFF_SECONDS = 0.5
 MAX_BACKOFF_SECONDS = 30.0
 STOP_TIMEOUT_SECONDS = 10.0
-# A standby takes over this long after the holder last renewed, if it crashed.
-LEASE_SECONDS = 15
+# A standby takes over once the holder's renewals have stopped for this long on the standby's
+# own monotonic clock (a crash); the holder renews every RENEW_SECONDS, and starts no send
+# once its last renewal is older than SAFE_SECONDS, well inside the lease.
+LEASE_SECONDS = 15.0
 RENEW_SECONDS = 5.0
+SAFE_SECONDS = LEASE_SECONDS - RENEW_SECONDS
 # A wall clock that moved this much more (or less) than the monotonic one was stepped.
 CLOCK_STEP_SECONDS = 5.0
 # Health turns red when the loop has not ticked for this long.
@@ -154,7 +157,10 @@ class Dispatcher:
         self._progress = asyncio.Event()
         self._ticks = 0
         self._ticked_at = time.monotonic()
-        self._renewed_at = -RENEW_SECONDS
+        self._renewed_at = -LEASE_SECONDS
+        self._seen: tuple[Lease | None, float] | None = None  # a standby's view, and since when
+        self._troubles: set[str] = set()  # errors already logged with a traceback
+        self._tick_starts = 0
         self._stalled_after = max(STALLED_SECONDS, 3 * heartbeat_seconds)
         self._stopping = False
 
@@ -187,7 +193,7 @@ class Dispatcher:
     async def idle(self) -> None:
         """Wait for a tick that starts after this call, then until everything claimed is
         over and nothing more is waiting for room."""
-        target = self._ticks + 1
+        target = self._tick_starts + 1
         self.kick()
         while not (self._ticks >= target and self._held == 0 and not self._starved):
             self._progress.clear()
@@ -206,12 +212,16 @@ class Dispatcher:
         for timer in self._timers.values():
             timer.cancel()
         # A sender waiting for work or for its chat's turn holds nothing that would be lost:
-        # its claim stays pending in the database. Only a send on the wire is waited for.
+        # its claim stays pending in the database. Only a send on the wire is waited for,
+        # under a lease renewed just now, so a standby cannot take over while it is.
         for index, worker in enumerate(self._workers):
             if index not in self._sending:
                 worker.cancel()
+        if self._sending and self.active:
+            with contextlib.suppress(sqlite3.Error):
+                await self.store.renew_lease(self.owner, self.clock.now())
         if self._workers:
-            _, late = await asyncio.wait(self._workers, timeout=STOP_TIMEOUT_SECONDS)
+            _, late = await asyncio.wait(self._workers, timeout=SAFE_SECONDS)
             for worker in late:
                 worker.cancel()
             await asyncio.gather(*self._workers, return_exceptions=True)
@@ -235,15 +245,23 @@ class Dispatcher:
             step = (wall - last_wall).total_seconds() - (self._ticked_at - last_tick)
             if abs(step) > CLOCK_STEP_SECONDS:
                 log.warning("the wall clock stepped %+.0f s; due times follow it", step)
+            self._tick_starts += 1
             try:
                 await self._tick()
+                self._troubles.clear()
             except LeaseLostError:
                 self._lose_lease()
             except sqlite3.OperationalError as error:
                 # Busy or locked: the next tick tries again, and nothing is lost meanwhile.
                 log.warning("could not claim due reminders (%s); will retry", error)
-            except Exception:
-                log.exception("claiming due reminders failed")
+            except Exception as error:
+                # A fault that lasts (a damaged file) is one traceback, not one a second.
+                kind = type(error).__name__
+                if kind in self._troubles:
+                    log.warning("dispatcher tick failed again (%s)", kind)
+                else:
+                    self._troubles.add(kind)
+                    log.exception("dispatcher tick failed")
             self._ticks += 1
             self._progress.set()
             # asyncio waits on the monotonic clock: a wall-clock step does not stretch this.
@@ -251,28 +269,49 @@ class Dispatcher:
                 await asyncio.wait_for(self._wake.wait(), self.heartbeat_seconds)
 
     async def _tick(self) -> None:
-        if not self.active or time.monotonic() - self._renewed_at >= RENEW_SECONDS:
-            taken_from = await self.store.take_lease(self.owner, self.clock.now(), LEASE_SECONDS)
-            if taken_from is None:
-                if self.active:
+        if self.active:
+            if time.monotonic() - self._renewed_at >= RENEW_SECONDS:
+                if not await self.store.renew_lease(self.owner, self.clock.now()):
                     self._lose_lease()
-                return
-            self._renewed_at = time.monotonic()
-            if not self.active:
-                await self._take_over(taken_from)
+                    return
+                self._renewed_at = time.monotonic()
+        elif not await self._take_lease():
+            return
         await self._verify()
         await self._fill()
 
-    async def _take_over(self, previous: str) -> None:
+    async def _take_lease(self) -> bool:
+        """As a standby: take the lease if nobody holds it, or once its holder's renewals
+        have stopped for LEASE_SECONDS on this instance's monotonic clock."""
+        lease = await self.store.lease()
+        now = time.monotonic()
+        if lease is not None and lease.owner != self.owner:
+            if self._seen is None or self._seen[0] != lease:
+                self._seen = (lease, now)  # the holder renewed: it is alive
+                return False
+            if now - self._seen[1] < LEASE_SECONDS:
+                return False
+        if lease is not None and lease.owner == self.owner:
+            taken = await self.store.renew_lease(self.owner, self.clock.now())
+        else:
+            taken = await self.store.take_lease(self.owner, lease, self.clock.now())
+        if not taken:
+            return False
+        self._renewed_at = time.monotonic()
+        self._seen = None
         claims, sends = await self.store.adopt_pending(self.owner)
         self.active = True
+        previous = lease.owner if lease is not None and lease.owner != self.owner else None
         log.info(
             "dispatching as %s (lease %s); adopted %d pending deliveries",
             self.owner,
-            f"taken over from {previous}" if previous and previous != self.owner else "taken",
+            f"taken over from {previous}, silent for {LEASE_SECONDS:.0f} s"
+            if previous
+            else "taken",
             len(claims) + len(sends),
         )
         self._add([*claims, *sends])
+        return True
 
     def _lose_lease(self) -> None:
         """Another instance holds the lease: forget what is in memory, it adopts those."""
@@ -321,6 +360,7 @@ class Dispatcher:
         """A chat's backlog is empty: it leaves the timers (a stale entry in the ready
         queue is skipped by the sender that takes it)."""
         del self._backlogs[chat]
+        self._backoff.pop(chat, None)
         timer = self._timers.pop(chat, None)
         if timer is not None:
             timer.cancel()
@@ -390,6 +430,7 @@ class Dispatcher:
     def _move(self, old: int, new: int) -> None:
         """The group became a supergroup: its backlog follows it."""
         moved = deque(item.moved_to(new) for item in self._backlogs.pop(old))
+        self._backoff.pop(old, None)
         backlog = self._backlogs.get(new)
         if backlog is None:
             self._backlogs[new] = moved
@@ -416,8 +457,12 @@ class Dispatcher:
                 retry_in = self._next_backoff(chat)
             finally:
                 self._in_hand.discard(chat)
-            # A lost lease, or a stop, may have emptied the backlogs meanwhile.
-            if self._stopping or self._backlogs.get(chat) is not backlog or backlog[0] is not item:
+            # A lost lease, or a stop, may have emptied the backlogs meanwhile; a lease taken
+            # back since may have given the chat a new backlog, which must not be stranded.
+            current = self._backlogs.get(chat)
+            if self._stopping or current is not backlog or backlog[0] is not item:
+                if not self._stopping and current and chat not in self._timers:
+                    self._ready.put_nowait(chat)
                 continue
             if isinstance(retry_in, Moved):
                 self._move(chat, retry_in.chat_id)
@@ -439,6 +484,10 @@ class Dispatcher:
                 now - item.due_at,
             )
             return None
+        # A lease not renewed for a while may be about to pass to a standby: send nothing
+        # until the loop has renewed it (or found it lost).
+        if time.monotonic() - self._renewed_at > SAFE_SECONDS:
+            return self.heartbeat_seconds
         # Something was withdrawn in this process since the last tick's check (a /forget
         # here, say): make sure it was not this.
         if self.store.withdrawals != self._withdrawals_seen and not await self.store.still_pending(
@@ -469,7 +518,8 @@ class Dispatcher:
     async def _record(self, item: Outbound, result: SendResult, now: datetime) -> bool:
         """Store the outcome of one attempt; whether the delivery is over."""
         if result.outcome is Outcome.SENT:
-            # Telegram has it: recording that must not give up, or it would be sent again.
+            # Telegram has it: whatever happens to the record, it is never sent again from
+            # here. A locked database is waited for; a damaged one leaves it pending.
             while True:
                 try:
                     await self._finish(item, "sent", self.clock.now(), result.message_id)
@@ -477,6 +527,9 @@ class Dispatcher:
                 except sqlite3.OperationalError as error:
                     log.warning("could not record a sent message (%s); retrying", error)
                     await asyncio.sleep(1)
+                except sqlite3.Error as error:
+                    log.error("could not record %s as sent (%s)", describe(item), error)
+                    break
         elif result.outcome is Outcome.UNREACHABLE:
             await self._finish(item, "unreachable", now)
             paused = await self.store.deactivate_chat(item.chat_id)

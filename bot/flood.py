@@ -26,6 +26,9 @@ PRUNE_EVERY_SECONDS = 60.0
 # for a window full of reminders to move on. Otherwise deliveries may use all of it.
 REPLY_SHARE = 0.25
 TALKING_SECONDS = 5.0
+# Deliveries to a group leave this many of its 20 a minute to replies, so a command in a
+# group whose reminders just went out is answered at once.
+GROUP_REPLY_ROOM = 3
 
 
 class Priority(Enum):
@@ -91,42 +94,50 @@ class FloodControl:
         self._replied_at = -TALKING_SECONDS
         self._pruned_at = monotonic()
 
-    def chat_delay(self, chat: Hashable, *, group: bool) -> float:
-        """Seconds until `chat` may be sent one more message."""
-        now = self._now()
-        paused = max(self._paused.get(chat, 0.0), self._paused.get(None, 0.0)) - now
-        return max(self._chat(chat, group).wait(now), paused, 0.0)
-
-    async def acquire(self, chat: Hashable, *, group: bool, priority: Priority) -> None:
-        """Wait for room to send one message to `chat`; ChatBusyError instead of waiting for the
-        chat's own window when the send is a background one."""
+    async def acquire(self, chat: Hashable, *, group: bool, priority: Priority) -> float:
+        """Wait for room to send one message to `chat`; ChatBusyError instead of waiting
+        for the chat's own window when the send is a background one. The time it counts
+        the send at, for `pause` to take back if the platform refuses it."""
         window = self._chat(chat, group)
         # A reply in a private chat does not wait for that chat's window (Telegram lets a
         # conversation burst), but counts in it, so deliveries there keep their distance.
         bursts = priority is Priority.REPLY and not group
-        while not bursts and (delay := self.chat_delay(chat, group=group)) > 0:
+        while not bursts and (delay := self._chat_wait(chat, group, priority)) > 0:
             if priority is Priority.BACKGROUND:
                 raise ChatBusyError(delay)
             await asyncio.sleep(delay)
-        await self._take_overall(priority)
+        stamp = await self._take_overall(priority)
         # Sleeping for the overall window may have let another send into this chat.
-        if priority is Priority.BACKGROUND and (delay := window.wait(self._now())) > 0:
+        if priority is Priority.BACKGROUND and (delay := self._chat_wait(chat, group, priority)):
+            self._all.times.remove(stamp)
             raise ChatBusyError(delay)
-        window.times.append(self._now())
+        window.times.append(stamp)
         self._prune()
+        return stamp
 
-    def pause(self, chat: Hashable | None, seconds: float) -> None:
+    def _chat_wait(self, chat: Hashable, group: bool, priority: Priority) -> float:
+        now = self._now()
+        paused = max(self._paused.get(chat, 0.0), self._paused.get(None, 0.0)) - now
+        window = self._chat(chat, group)
+        share = 1.0
+        if group and priority is Priority.BACKGROUND:
+            share = (window.limit - GROUP_REPLY_ROOM) / window.limit
+        return max(window.wait(now, share), paused, 0.0)
+
+    def pause(self, chat: Hashable | None, seconds: float, refund: float | None = None) -> None:
         """After a 429: nothing more to `chat` (None: to anyone) for `seconds`. The refused
-        send did not count with the platform, so it stops counting here too: otherwise a
-        group refused while a previous run's minute ran out would wait a minute more."""
+        send (counted at `refund`) did not count with the platform, so it stops counting
+        here too: otherwise a group refused while a previous run's minute ran out would wait
+        a minute more."""
         until = self._now() + seconds
         self._paused[chat] = max(self._paused.get(chat, 0.0), until)
-        window = self._chats.get(chat)
-        for counted in (window, self._all):
-            if counted is not None and counted.times:
-                counted.times.pop()
+        if refund is None:
+            return
+        for window in (self._chats.get(chat), self._all):
+            if window is not None and refund in window.times:
+                window.times.remove(refund)
 
-    async def _take_overall(self, priority: Priority) -> None:
+    async def _take_overall(self, priority: Priority) -> float:
         reply = priority is Priority.REPLY
         self._replies_waiting += reply
         try:
@@ -139,7 +150,7 @@ class FloodControl:
                     self._all.times.append(now)
                     if reply:
                         self._replied_at = now
-                    return
+                    return now
                 # A delivery that yields to a waiting reply looks again one send later.
                 await asyncio.sleep(wait if wait > 0 else 1 / self.limits.per_second)
         finally:

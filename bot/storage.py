@@ -100,11 +100,15 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX deliveries_by_claim_time ON deliveries (claimed_at)",
     ),
     (
-        # One row at most: the instance whose dispatcher may claim and send, until it expires.
+        # One row at most: the instance whose dispatcher may claim and send. It counts its
+        # renewals; a standby takes over when the count stops moving for the lease's length
+        # on its own monotonic clock (wall times are only for people: a clock step must not
+        # move the lease).
         """CREATE TABLE dispatch_lease (
             id INTEGER PRIMARY KEY CHECK (id = 1),
             owner TEXT NOT NULL,
-            expires_at INTEGER NOT NULL
+            renewals INTEGER NOT NULL,
+            renewed_at INTEGER NOT NULL
         )""",
         # The lease holder that claimed a delivery; a new holder adopts what is left pending.
         "ALTER TABLE deliveries ADD COLUMN claimed_by TEXT",
@@ -124,6 +128,14 @@ class StorageError(Exception):
 
 class DamagedError(StorageError):
     """The database file is damaged: SQLite's integrity check found a fault."""
+
+
+@dataclass(frozen=True, slots=True)
+class Lease:
+    """The dispatch lease as a standby saw it."""
+
+    owner: str
+    renewals: int
 
 
 class LeaseLostError(Exception):
@@ -270,19 +282,22 @@ class Store:
                 "PRAGMA wal_autocheckpoint = 0",
             ):
                 await self._db.execute(pragma)
+            # Before migrating: a damaged file is not written to.
+            self.damage = await quick_check(self._check_uri, START_CHECK_SECONDS)
+            if self.damage is not None:
+                raise DamagedError(
+                    f"the database at {self.path} is damaged ({self.damage}); "
+                    "restore it from a backup, or move it aside to start afresh"
+                )
             await self._migrate()
             if self._check_uri is not None:  # a file: an in-memory database has no log
                 self._checkpoints = await Checkpointer.open(Path(self.path))
+        except DamagedError:
+            await self.close()
+            raise
         except (OSError, sqlite3.Error) as error:
             await self.close()
             raise StorageError(f"cannot open the database at {self.path} ({error})") from None
-        self.damage = await quick_check(self._check_uri, START_CHECK_SECONDS)
-        if self.damage is not None:
-            await self.close()
-            raise DamagedError(
-                f"the database at {self.path} is damaged ({self.damage}); "
-                "restore it from a backup, or move it aside to start afresh"
-            )
         self._background.append(asyncio.create_task(self._watch_integrity()))
         if self._checkpoints is not None:
             self._background.append(asyncio.create_task(self._checkpoints.run()))
@@ -320,6 +335,8 @@ class Store:
             )
         for number, statements in enumerate(MIGRATIONS[version:], start=version + 1):
             async with self.transaction() as db:
+                if await self.schema_version() >= number:
+                    continue  # another instance starting beside this one migrated it
                 for statement in statements:
                     await db.execute(statement)
                 await db.execute(f"PRAGMA user_version = {number}")
@@ -537,31 +554,41 @@ class Store:
 
     # The dispatch lease
 
-    async def take_lease(self, owner: str, now: datetime, seconds: int) -> str | None:
-        """Take or renew the dispatch lease for `seconds` unless another owner holds it
-        unexpired; the owner it was taken from (`owner` itself when renewed, "" when there
-        was none), or None when another owner holds it."""
+    async def lease(self) -> Lease | None:
+        """Who holds the dispatch lease and how often they have renewed it, if anyone."""
         async with self.db.execute(
-            "SELECT owner, expires_at FROM dispatch_lease WHERE id = 1"
+            "SELECT owner, renewals FROM dispatch_lease WHERE id = 1"
         ) as cursor:
             row = await cursor.fetchone()
-        if row is not None and row[0] != owner and int(row[1]) > to_seconds(now):
-            return None  # held: a standby's look costs one read, not a write transaction
-        async with (
-            self._write_lock,
-            self.db.execute(
-                "INSERT INTO dispatch_lease (id, owner, expires_at) VALUES (1, ?, ?) "
-                "ON CONFLICT (id) DO UPDATE SET owner = excluded.owner, "
-                "expires_at = excluded.expires_at "
-                "WHERE dispatch_lease.owner = excluded.owner OR dispatch_lease.expires_at <= ? "
-                "RETURNING owner",
-                (owner, to_seconds(now) + seconds, to_seconds(now)),
-            ) as cursor,
-        ):
-            taken = await cursor.fetchone()
-        if taken is None:
-            return None
-        return str(row[0]) if row is not None else ""
+        return Lease(str(row[0]), int(row[1])) if row is not None else None
+
+    async def take_lease(self, owner: str, seen: Lease | None, now: datetime) -> bool:
+        """Take the lease if it is still as `seen` (None: nobody holds it), in one
+        compare-and-set: of two standbys seeing the same, one wins."""
+        async with self._write_lock:
+            if seen is None:
+                cursor = await self.db.execute(
+                    "INSERT INTO dispatch_lease (id, owner, renewals, renewed_at) "
+                    "VALUES (1, ?, 0, ?) ON CONFLICT (id) DO NOTHING",
+                    (owner, to_seconds(now)),
+                )
+            else:
+                cursor = await self.db.execute(
+                    "UPDATE dispatch_lease SET owner = ?, renewals = 0, renewed_at = ? "
+                    "WHERE id = 1 AND owner = ? AND renewals = ?",
+                    (owner, to_seconds(now), seen.owner, seen.renewals),
+                )
+            return cursor.rowcount == 1
+
+    async def renew_lease(self, owner: str, now: datetime) -> bool:
+        """Show that `owner` is alive and still holds the lease; False if it does not."""
+        async with self._write_lock:
+            cursor = await self.db.execute(
+                "UPDATE dispatch_lease SET renewals = renewals + 1, renewed_at = ? "
+                "WHERE id = 1 AND owner = ?",
+                (to_seconds(now), owner),
+            )
+            return cursor.rowcount == 1
 
     async def release_lease(self, owner: str) -> None:
         """Give the lease up at once, so a standby takes over without waiting for it to
@@ -573,6 +600,7 @@ class Store:
         """Make every delivery and broadcast copy left pending by an earlier lease holder
         (stopped, crashed or expired) `owner`'s, and return them: they are sent now."""
         async with self.transaction() as db:
+            await self._hold_lease(db, owner)
             for table in ("deliveries", "broadcast_sends"):
                 await db.execute(
                     f"UPDATE {table} SET claimed_by = ? "
@@ -654,7 +682,8 @@ class Store:
         One statement: a trigger moves the tip rotation on for sent ones."""
         async with self._write_lock:
             await self.db.execute(
-                "UPDATE deliveries SET outcome = ?, sent_at = ?, message_id = ? WHERE id = ?",
+                "UPDATE deliveries SET outcome = ?, sent_at = ?, message_id = ? "
+                "WHERE id = ? AND outcome = 'pending'",
                 (outcome, to_seconds(at) if outcome == "sent" else None, message_id, delivery_id),
             )
 
@@ -789,7 +818,8 @@ class Store:
         """Record how one broadcast copy ended."""
         async with self._write_lock:
             await self.db.execute(
-                "UPDATE broadcast_sends SET outcome = ?, finished_at = ? WHERE id = ?",
+                "UPDATE broadcast_sends SET outcome = ?, finished_at = ? "
+                "WHERE id = ? AND outcome = 'pending'",
                 (outcome, to_seconds(at), send_id),
             )
 

@@ -60,13 +60,14 @@ class TelegramRateLimiter(BaseRateLimiter[Priority]):
         group = isinstance(chat, str) or (isinstance(chat, int) and chat < 0)
         retries = 0
         while True:
-            if counted:
-                await self.flood.acquire(chat, group=group, priority=priority)
+            stamp = (
+                await self.flood.acquire(chat, group=group, priority=priority) if counted else None
+            )
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as error:
                 seconds = retry_seconds(error)
-                self.flood.pause(chat, seconds)
+                self.flood.pause(chat, seconds, refund=stamp)
                 if priority is Priority.BACKGROUND or retries == REPLY_RETRIES:
                     raise
                 retries += 1

@@ -7,12 +7,13 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Sequence
-from datetime import timedelta
 from typing import Any
 
 from telegram import Bot, Update
 from telegram.error import Conflict, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application
+
+from bot.telegram.rate_limiter import retry_seconds
 
 log = logging.getLogger(__name__)
 # How long to wait after a failed poll. A second instance retries this often, so it takes
@@ -84,11 +85,12 @@ class Poller:
                 batch = await self._get_updates(hold=self.timeout)
             except TimedOut:
                 continue
-            except TelegramError as error:
-                wait = self.retry_seconds
-                if isinstance(error, RetryAfter):
-                    retry = error.retry_after
-                    wait = retry.total_seconds() if isinstance(retry, timedelta) else retry
+            # Anything else (a Bot API error, or a fault of ours) waits and tries again: the
+            # poll must not die quietly while /healthz still says updates are coming.
+            except Exception as error:
+                wait = (
+                    retry_seconds(error) if isinstance(error, RetryAfter) else self.retry_seconds
+                )
                 if isinstance(error, Conflict) and taking:
                     taking = False
                     continue

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
 
-from bot.flood import MARGIN, ChatBusyError, FloodControl, Limits, Priority
+from bot.flood import GROUP_REPLY_ROOM, MARGIN, ChatBusyError, FloodControl, Limits, Priority
 
 
 class Ticks:
@@ -62,18 +62,29 @@ async def test_background_is_told_to_come_back_instead_of_waiting_for_its_chat(
     await flood.acquire(1, group=False, priority=Priority.BACKGROUND)
 
 
-async def test_a_group_takes_twenty_a_minute(ticks: Ticks) -> None:
+def busy_for(flood: FloodControl, chat: int, *, group: bool = False) -> float:
+    """How long a delivery to `chat` would be told to wait (0: it may go now)."""
+    return flood._chat_wait(chat, group, Priority.BACKGROUND)
+
+
+async def test_a_group_takes_twenty_a_minute_three_of_them_kept_for_replies(
+    ticks: Ticks,
+) -> None:
     flood = FloodControl(Limits(per_second=100), ticks)
-    for _ in range(20):
+    for _ in range(20 - GROUP_REPLY_ROOM):
         await flood.acquire(-5, group=True, priority=Priority.BACKGROUND)
         ticks.now += 0.01
     with pytest.raises(ChatBusyError) as busy:
         await flood.acquire(-5, group=True, priority=Priority.BACKGROUND)
     assert 60 < busy.value.delay <= 60 * (1 + MARGIN)
-    # A reply in the group waits for the window rather than provoke a 429.
+    # Commands in the group are answered at once, up to the group's twenty…
+    for _ in range(GROUP_REPLY_ROOM):
+        await flood.acquire(-5, group=True, priority=Priority.REPLY)
+    assert ticks.now == pytest.approx(1000.0 + 0.01 * (20 - GROUP_REPLY_ROOM))
+    # …and past them a reply waits for the window rather than provoke a 429.
     started = ticks.now
     await flood.acquire(-5, group=True, priority=Priority.REPLY)
-    assert ticks.now - started == pytest.approx(busy.value.delay)
+    assert 60 < ticks.now - started <= 60 * (1 + MARGIN)
 
 
 async def test_replies_in_a_private_chat_burst_but_count_for_deliveries(ticks: Ticks) -> None:
@@ -81,7 +92,7 @@ async def test_replies_in_a_private_chat_burst_but_count_for_deliveries(ticks: T
     for _ in range(3):
         await flood.acquire(7, group=False, priority=Priority.REPLY)
     assert ticks.now == 1000.0  # no waiting between a conversation's answers
-    assert flood.chat_delay(7, group=False) > 0
+    assert busy_for(flood, 7) > 0
     with pytest.raises(ChatBusyError):
         await flood.acquire(7, group=False, priority=Priority.BACKGROUND)
 
@@ -122,10 +133,10 @@ async def test_a_429_pauses_its_chat_only_or_everything_when_it_names_none(
 ) -> None:
     flood = FloodControl(Limits(per_second=30), ticks)
     flood.pause(1, 5)
-    assert flood.chat_delay(1, group=False) == pytest.approx(5)
-    assert flood.chat_delay(2, group=False) == 0
+    assert busy_for(flood, 1) == pytest.approx(5)
+    assert busy_for(flood, 2) == 0
     flood.pause(None, 3)
-    assert flood.chat_delay(2, group=False) == pytest.approx(3)
+    assert busy_for(flood, 2) == pytest.approx(3)
     started = ticks.now
     await flood.acquire(2, group=False, priority=Priority.REPLY)
     assert ticks.now - started == pytest.approx(3)
@@ -143,12 +154,34 @@ async def test_idle_chats_are_forgotten(ticks: Ticks) -> None:
 async def test_a_send_refused_with_a_429_does_not_count(ticks: Ticks) -> None:
     flood = FloodControl(Limits(per_second=30), ticks)
     for _ in range(20):
-        await flood.acquire(-5, group=True, priority=Priority.BACKGROUND)
-        flood.pause(-5, 1)  # the group's minute was used up by an earlier run
+        stamp = await flood.acquire(-5, group=True, priority=Priority.BACKGROUND)
+        flood.pause(-5, 1, refund=stamp)  # the group's minute was used up by an earlier run
         ticks.now += 1
-    # Free again: the group gets its full twenty, not twenty less the refused attempts.
-    for _ in range(20):
+    # Free again: the group gets its full allowance, not that less the refused attempts.
+    for _ in range(20 - GROUP_REPLY_ROOM):
         await flood.acquire(-5, group=True, priority=Priority.BACKGROUND)
+
+
+async def test_a_429_for_an_uncounted_request_takes_back_no_send(ticks: Ticks) -> None:
+    flood = FloodControl(Limits(per_second=30), ticks)
+    for _ in range(20 - GROUP_REPLY_ROOM):
+        await flood.acquire(-5, group=True, priority=Priority.BACKGROUND)
+    for _ in range(5):
+        flood.pause(-5, 0)  # refused edits: they were never counted
+    with pytest.raises(ChatBusyError):
+        await flood.acquire(-5, group=True, priority=Priority.BACKGROUND)
+
+
+async def test_a_delivery_told_to_wait_for_its_chat_keeps_no_overall_slot(
+    ticks: Ticks,
+) -> None:
+    flood = FloodControl(Limits(per_second=2), ticks)
+    await flood.acquire(1, group=False, priority=Priority.BACKGROUND)
+    for _ in range(3):
+        with pytest.raises(ChatBusyError):
+            await flood.acquire(1, group=False, priority=Priority.BACKGROUND)
+    await flood.acquire(2, group=False, priority=Priority.BACKGROUND)  # the window's second
+    assert ticks.now == 1000.0
 
 
 async def test_while_people_talk_deliveries_leave_room_for_replies(ticks: Ticks) -> None:

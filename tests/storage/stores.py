@@ -11,9 +11,8 @@ OWNER = "test-instance"
 
 
 async def open_store(path: Path) -> Store:
-    """The store at `path`, open, with OWNER holding the lease (claims check the owner
-    only, so the test's own clock may be anywhere)."""
+    """The store at `path`, open, with OWNER holding the lease."""
     store = Store(path)
     await store.open()
-    assert await store.take_lease(OWNER, datetime.now(UTC), 3600) == ""
+    assert await store.take_lease(OWNER, None, datetime.now(UTC))
     return store

@@ -171,3 +171,28 @@ async def test_health_notices_a_loop_that_stopped_ticking(
         assert running.alive
     finally:
         await running.stop()
+
+
+async def test_a_wall_clock_step_does_not_move_the_lease(tmp_path: Path) -> None:
+    path = tmp_path / "bot.sqlite3"
+    stores = [Store(path), Store(path)]
+    for store in stores:
+        await store.open()
+    clock = FakeClock(DUE)
+    holder = dispatcher(stores[0], Recorder(), clock, owner="holder")
+    standby = dispatcher(stores[1], Recorder(), clock, owner="standby")
+    try:
+        await holder.start()
+        await holder.idle()
+        await standby.start()
+        await standby.idle()
+        clock.advance(timedelta(hours=1))  # NTP steps both instances' clock forward
+        for _ in range(5):
+            await standby.idle()
+        assert holder.active
+        assert not standby.active
+    finally:
+        await holder.stop()
+        await standby.stop()
+        for store in stores:
+            await store.close()
