@@ -158,10 +158,9 @@ class Dispatcher:
         self._ticks = 0
         self._ticked_at = time.monotonic()
         self._renewed_at = -LEASE_SECONDS
-        self._seen: tuple[Lease | None, float] | None = None  # a standby's view, and since when
+        self._seen: tuple[Lease, float] | None = None  # a standby's view, and since when
         self._troubles: set[str] = set()  # errors already logged with a traceback
         self._tick_starts = 0
-        self._stalled_after = max(STALLED_SECONDS, 3 * heartbeat_seconds)
         self._stopping = False
 
     async def start(self) -> None:

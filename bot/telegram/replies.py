@@ -16,8 +16,9 @@ STALE_BUTTON = "This button is out of date. Send /start for a fresh menu."
 # Bot API errors that mean "this message can no longer be edited": send a new one instead.
 _UNEDITABLE = ("message to edit not found", "message can't be edited")
 # do_api_request warns whenever it is asked for a method PTB has a function for; `reply`
-# leaves that function out on purpose, so this one warning says nothing new.
-_NAMED_METHOD = r"Please use 'Bot\.sendMessage' instead"
+# leaves that function out on purpose, so this one warning says nothing new (pyproject.toml
+# tells pytest the same, since it puts its own filters in front of this one).
+warnings.filterwarnings("ignore", r"Please use 'Bot\.sendMessage' instead", PTBUserWarning)
 
 
 async def reply(message: Message, page: Page) -> None:
@@ -42,9 +43,6 @@ async def reply(message: Message, page: Page) -> None:
             message.message_id,
             allow_sending_without_reply=defaults.allow_sending_without_reply if defaults else None,
         )
-    # On every call rather than once at import: test runners (pytest's filterwarnings)
-    # put their own filters in front of those set before a test starts.
-    warnings.filterwarnings("ignore", _NAMED_METHOD, PTBUserWarning)
     await bot.do_api_request("sendMessage", params)
 
 
