@@ -10,8 +10,8 @@ needs, so the dispatcher can serve other chats meanwhile.
 from __future__ import annotations
 
 import asyncio
+import bisect
 import time
-from collections import deque
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from enum import Enum
@@ -19,8 +19,14 @@ from enum import Enum
 # Windows are stretched by this much: the platform counts a send when it arrives, a little
 # after we count it, and arrival times jitter.
 MARGIN = 0.05
-# Per-chat windows idle this long are dropped, so memory follows the chats of the last minute.
-PRUNE_EVERY_SECONDS = 60.0
+# Idle per-chat windows are dropped this often, so memory follows the chats of the last
+# seconds, not every chat of a burst.
+PRUNE_EVERY_SECONDS = 5.0
+# The overall limit is also kept over this share of a second (at least SMOOTH_SENDS sends):
+# sends spread evenly through each second, rather than leave in one burst whose arrivals a
+# jittery network could crowd into the platform's window.
+SMOOTH_SHARE = 0.1
+SMOOTH_SENDS = 5
 # While people are talking to the bot (a reply within the last few seconds), deliveries leave
 # this share of the overall window free, so a reply finds room at once instead of waiting
 # for a window full of reminders to move on. Otherwise deliveries may use all of it.
@@ -63,12 +69,15 @@ class _Window:
     def __init__(self, limit: float, seconds: float) -> None:
         self.limit = max(1, int(limit))
         self.seconds = seconds * (1 + MARGIN)
-        self.times: deque[float] = deque()
+        # A list, not a deque: one per chat sent to lately, and a deque's first block alone
+        # is ten times a short list's size.
+        self.times: list[float] = []
 
     def wait(self, now: float, share: float = 1.0) -> float:
         """Seconds until one more send fits in `share` of the window (0 if it fits now)."""
-        while self.times and self.times[0] <= now - self.seconds:
-            self.times.popleft()
+        expired = bisect.bisect_right(self.times, now - self.seconds)
+        if expired:
+            del self.times[:expired]
         limit = max(1, int(self.limit * share))
         if len(self.times) < limit:
             return 0.0
@@ -87,7 +96,9 @@ class FloodControl:
     ) -> None:
         self.limits = limits or Limits()
         self._now = monotonic
-        self._all = _Window(self.limits.per_second, 1.0)
+        rate = self.limits.per_second
+        smooth = max(SMOOTH_SENDS, rate * SMOOTH_SHARE)
+        self._overall = (_Window(rate, 1.0), _Window(smooth, smooth / rate))
         self._chats: dict[Hashable, _Window] = {}
         self._paused: dict[Hashable, float] = {}  # chat (or None: all) → until, after a 429
         self._replies_waiting = 0
@@ -109,7 +120,8 @@ class FloodControl:
         stamp = await self._take_overall(priority)
         # Sleeping for the overall window may have let another send into this chat.
         if priority is Priority.BACKGROUND and (delay := self._chat_wait(chat, group, priority)):
-            self._all.times.remove(stamp)
+            for window in self._overall:
+                window.times.remove(stamp)
             raise ChatBusyError(delay)
         window.times.append(stamp)
         self._prune()
@@ -133,7 +145,7 @@ class FloodControl:
         self._paused[chat] = max(self._paused.get(chat, 0.0), until)
         if refund is None:
             return
-        for window in (self._chats.get(chat), self._all):
+        for window in (self._chats.get(chat), *self._overall):
             if window is not None and refund in window.times:
                 window.times.remove(refund)
 
@@ -145,9 +157,13 @@ class FloodControl:
                 now = self._now()
                 talking = now - self._replied_at < TALKING_SECONDS
                 share = 1.0 if reply or not talking else 1.0 - REPLY_SHARE
-                wait = max(self._all.wait(now, share), self._paused.get(None, 0.0) - now)
+                wait = max(
+                    *(window.wait(now, share) for window in self._overall),
+                    self._paused.get(None, 0.0) - now,
+                )
                 if wait <= 0 and (reply or not self._replies_waiting):
-                    self._all.times.append(now)
+                    for window in self._overall:
+                        window.times.append(now)
                     if reply:
                         self._replied_at = now
                     return now

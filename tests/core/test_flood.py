@@ -70,7 +70,7 @@ def busy_for(flood: FloodControl, chat: int, *, group: bool = False) -> float:
 async def test_a_group_takes_twenty_a_minute_three_of_them_kept_for_replies(
     ticks: Ticks,
 ) -> None:
-    flood = FloodControl(Limits(per_second=100), ticks)
+    flood = FloodControl(Limits(per_second=10_000), ticks)
     for _ in range(20 - GROUP_REPLY_ROOM):
         await flood.acquire(-5, group=True, priority=Priority.BACKGROUND)
         ticks.now += 0.01
@@ -97,13 +97,16 @@ async def test_replies_in_a_private_chat_burst_but_count_for_deliveries(ticks: T
         await flood.acquire(7, group=False, priority=Priority.BACKGROUND)
 
 
-async def test_the_overall_window_is_kept_a_little_under_the_limit(ticks: Ticks) -> None:
+async def test_the_overall_limit_is_kept_a_little_under_and_spread_through_the_second(
+    ticks: Ticks,
+) -> None:
     flood = FloodControl(Limits(per_second=10), ticks)
-    for chat in range(10):
+    sent_at = []
+    for chat in range(11):
         await flood.acquire(chat, group=False, priority=Priority.BACKGROUND)
-    assert ticks.now == 1000.0
-    await flood.acquire(10, group=False, priority=Priority.BACKGROUND)
-    assert ticks.now == pytest.approx(1000.0 + 1 + MARGIN)
+        sent_at.append(ticks.now - 1000.0)
+    step = 0.5 * (1 + MARGIN)  # at least five sends a step: here half a second
+    assert sent_at == pytest.approx([0.0] * 5 + [step] * 5 + [2 * step])
 
 
 async def test_replies_go_before_background_sends_waiting_for_the_overall_window(
@@ -185,19 +188,18 @@ async def test_a_delivery_told_to_wait_for_its_chat_keeps_no_overall_slot(
 
 
 async def test_while_people_talk_deliveries_leave_room_for_replies(ticks: Ticks) -> None:
-    flood = FloodControl(Limits(per_second=8), ticks)
+    flood = FloodControl(Limits(per_second=1000), ticks)  # 100 a tenth of a second
     await flood.acquire(1, group=False, priority=Priority.REPLY)
-    for chat in range(10, 15):  # 8 a window, less a quarter kept for replies: 6 in all
+    for chat in range(10, 84):  # 100 less a quarter kept for replies: 75 with the reply
         await flood.acquire(chat, group=False, priority=Priority.BACKGROUND)
     assert ticks.now == 1000.0
-    started = ticks.now
-    await flood.acquire(20, group=False, priority=Priority.REPLY)  # room at once
-    assert ticks.now == started
-    await flood.acquire(21, group=False, priority=Priority.BACKGROUND)  # waits its turn
-    assert ticks.now > started
+    await flood.acquire(2, group=False, priority=Priority.REPLY)  # room at once
+    assert ticks.now == 1000.0
+    await flood.acquire(84, group=False, priority=Priority.BACKGROUND)  # waits its turn
+    assert ticks.now > 1000.0
     # Nobody has written for a while: deliveries may fill the whole window again.
     ticks.now += 10
     quiet = ticks.now
-    for chat in range(30, 38):
+    for chat in range(100, 200):
         await flood.acquire(chat, group=False, priority=Priority.BACKGROUND)
-    assert ticks.now == quiet  # eight in one window, no wait
+    assert ticks.now == quiet
