@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import hashlib
 import json
 import random
 import shutil
@@ -188,10 +189,12 @@ def _count(path: Path) -> int:
 
 def seeded(folder: Path, cache: Path | None, size: int) -> tuple[Path, float]:
     """A freshly seeded database of `size` reminders in `folder`, and the seconds seeding
-    took. With a cache, each size and schema version is seeded once and copied after that:
-    seeding is deterministic, and the copy is what the probe changes."""
+    took. With a cache, each size and schema is seeded once and copied after that: seeding
+    is deterministic, and the copy is what the probe changes."""
     path = folder / f"reminders-{size}.sqlite3"
-    kept = cache / f"reminders-{size}-v{len(MIGRATIONS)}.sqlite3" if cache else None
+    # By the schema's text, not its version: a migration not yet released may be edited.
+    schema = hashlib.sha256(repr(MIGRATIONS).encode()).hexdigest()[:12]
+    kept = cache / f"reminders-{size}-{schema}.sqlite3" if cache else None
     if kept is not None and kept.exists():
         shutil.copyfile(kept, path)
         return path, 0.0
