@@ -19,10 +19,12 @@ import aiosqlite
 
 log = logging.getLogger(__name__)
 CHECKPOINT_EVERY_SECONDS = 1.0
-# A log that PASSIVE checkpoints do not keep small (a reader holding an old snapshot, or
-# writes outpacing them) is emptied and cut back to nothing once its file is past this…
+# Once a checkpoint has moved the whole log, the next write starts it over and cuts its file
+# back to this (the bot's connection sets it as journal_size_limit). No checkpoint that
+# blocks writers runs while the bot does: at 1 000 sends a second, a TRUNCATE waiting for
+# readers held the bot's writes past their busy timeout.
 WAL_BOUND_BYTES = 64 * 2**20
-# …by a TRUNCATE checkpoint, which holds the bot's writes while it waits this long at most.
+# The closing TRUNCATE waits this long at most for readers to finish.
 TRUNCATE_BUSY_MS = 1000
 
 
@@ -37,8 +39,8 @@ class Checkpoint:
 
 
 class Checkpointer:
-    """Checkpoints the log of the database at `path` every CHECKPOINT_EVERY_SECONDS (PASSIVE,
-    or TRUNCATE once the log file is past WAL_BOUND_BYTES), and once more on close."""
+    """Checkpoints the log of the database at `path` every CHECKPOINT_EVERY_SECONDS
+    (PASSIVE: it never waits for, or blocks, the bot's writes), and on close (TRUNCATE)."""
 
     def __init__(self, db: aiosqlite.Connection, path: Path) -> None:
         self._db = db
@@ -60,7 +62,7 @@ class Checkpointer:
         """Checkpoint on schedule until cancelled."""
         while True:
             await asyncio.sleep(CHECKPOINT_EVERY_SECONDS)
-            await self.checkpoint("TRUNCATE" if self._wal_bytes() > WAL_BOUND_BYTES else "PASSIVE")
+            await self.checkpoint("PASSIVE")
 
     async def close(self) -> None:
         """Leave the database file whole, the log empty, and close the connection."""
@@ -82,9 +84,3 @@ class Checkpointer:
             return None
         self.latest = Checkpoint(mode, bool(row[0]), int(row[1]), int(row[2]))
         return self.latest
-
-    def _wal_bytes(self) -> int:
-        try:
-            return self.wal.stat().st_size
-        except FileNotFoundError:
-            return 0

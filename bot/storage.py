@@ -19,6 +19,7 @@ from typing import Any
 
 import aiosqlite
 
+from bot import checkpoints
 from bot.checkpoints import Checkpointer
 from bot.core.broadcasts import BroadcastSend
 from bot.core.reminder_input import Kind
@@ -280,6 +281,7 @@ class Store:
                 f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}",
                 # Not in the commits of claims and handlers: the checkpointer's own task.
                 "PRAGMA wal_autocheckpoint = 0",
+                f"PRAGMA journal_size_limit = {checkpoints.WAL_BOUND_BYTES}",
             ):
                 await self._db.execute(pragma)
             # Before migrating: a damaged file is not written to.

@@ -71,6 +71,15 @@ async def stop(process: asyncio.subprocess.Process) -> None:
         await process.wait()
 
 
+async def due_soon(tmp_path: Path, chats: int) -> tuple[Path, FakeBotApi]:
+    """A database with one reminder in each of `chats` chats, due a little after the
+    instances start, and a stand-in where those users have started the bot."""
+    database = tmp_path / "bot.sqlite3"
+    due = datetime.now(UTC) + timedelta(seconds=DUE_AFTER_SECONDS)
+    await seed(database, due, range(1, chats + 1))
+    return database, standin(chats)
+
+
 def duplicates(api: FakeBotApi) -> int:
     return sum(n - 1 for n in delivered(api).values())
 
@@ -80,13 +89,7 @@ async def test_a_second_instance_started_mid_fan_out_sends_nothing_twice(
 ) -> None:
     """A rolling deploy: the new instance starts while the old one is sending."""
     due_count = 200
-    database = tmp_path / "bot.sqlite3"
-    await seed(
-        database,
-        datetime.now(UTC) + timedelta(seconds=DUE_AFTER_SECONDS),
-        range(1, due_count + 1),
-    )
-    api = standin(due_count)
+    database, api = await due_soon(tmp_path, due_count)
     async with BotApiServer(api, token=TOKEN) as server:
         first = await start_bot(server, database)
         second: asyncio.subprocess.Process | None = None
@@ -115,13 +118,7 @@ async def test_sigterm_of_the_holder_hands_over_at_once_and_repeats_nothing(
     tmp_path: Path,
 ) -> None:
     due_count = 300
-    database = tmp_path / "bot.sqlite3"
-    await seed(
-        database,
-        datetime.now(UTC) + timedelta(seconds=DUE_AFTER_SECONDS),
-        range(1, due_count + 1),
-    )
-    api = standin(due_count)
+    database, api = await due_soon(tmp_path, due_count)
     async with BotApiServer(api, token=TOKEN) as server:
         first, second = await start_two(
             api, server, database, first_stderr=asyncio.subprocess.PIPE
@@ -153,13 +150,7 @@ async def test_sigterm_of_the_holder_hands_over_at_once_and_repeats_nothing(
 
 async def test_sigkill_of_the_holder_hands_over_when_the_lease_expires(tmp_path: Path) -> None:
     due_count = 300
-    database = tmp_path / "bot.sqlite3"
-    await seed(
-        database,
-        datetime.now(UTC) + timedelta(seconds=DUE_AFTER_SECONDS),
-        range(1, due_count + 1),
-    )
-    api = standin(due_count)
+    database, api = await due_soon(tmp_path, due_count)
     async with BotApiServer(api, token=TOKEN) as server:
         first, second = await start_two(api, server, database)
         try:

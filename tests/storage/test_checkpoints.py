@@ -95,15 +95,22 @@ async def test_the_log_is_checkpointed_into_the_file_in_the_background(
         await store.close()
 
 
-async def test_a_log_past_its_bound_is_cut_back(
+async def test_a_log_past_its_bound_is_cut_back_by_the_next_write(
     path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("bot.checkpoints.CHECKPOINT_EVERY_SECONDS", 0.02)
+    monkeypatch.setattr("bot.checkpoints.CHECKPOINT_EVERY_SECONDS", 3600.0)
     monkeypatch.setattr("bot.checkpoints.WAL_BOUND_BYTES", 64 * 1024)
     store = await open_store(path)
     try:
-        await seed_due(store, 5_000)  # a log of ~1 MB
-        await wait_for(lambda: wal_bytes(path) == 0)
+        await seed_due(store, 5_000)  # a log of ~0.6 MB
+        assert wal_bytes(path) > 64 * 1024
+        assert store._checkpoints is not None
+        done = await store._checkpoints.checkpoint("PASSIVE")  # the scheduled one, now
+        assert done is not None
+        assert done.moved_frames == done.wal_frames > 0
+        # The log was all moved, so the next write starts it over and cuts it back.
+        await store.set_timezone(99, "private", "UTC", NOW, lambda schedule: NOW)
+        assert wal_bytes(path) <= 64 * 1024
     finally:
         await store.close()
 
