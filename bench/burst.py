@@ -114,9 +114,9 @@ async def observe(
 def summarize(data: dict[str, Any], count: int, t0: float, rate: float) -> dict[str, float]:
     sends = data["sends"]
     assert isinstance(sends, list)
-    per_chat = Counter(int(chat) for chat, _ in sends)
+    per_chat = Counter(int(chat) for chat, _, _ in sends)
     first_at: dict[int, float] = {}
-    for chat, at in sends:
+    for chat, at, _ in sends:
         first_at.setdefault(int(chat), at)
     lateness = sorted(at - due_time(t0, chat) for chat, at in first_at.items())
     times = [at for _, at in sends]

@@ -93,7 +93,7 @@ async def measure(build: Builder, text: str, updates: int) -> tuple[float, float
             await app.shutdown()
     injected = {int(chat): at for chat, at in data["injected"].items()}
     replied: dict[int, float] = {}
-    for chat, at in data["sends"]:
+    for chat, at, _ in data["sends"]:
         replied.setdefault(int(chat), at)
     latencies = sorted((replied[c] - injected[c]) * 1000 for c in injected)
     elapsed = max(replied.values()) - min(injected.values())

@@ -102,7 +102,7 @@ async def inject(root: str, first: int) -> None:
 def sends_by_chat(data: dict[str, Any]) -> dict[int, list[float]]:
     """When the stand-in accepted each sendMessage, per chat."""
     by_chat: dict[int, list[float]] = {}
-    for chat, at in data["sends"]:
+    for chat, at, _ in data["sends"]:
         by_chat.setdefault(int(chat), []).append(float(at))
     return by_chat
 
@@ -208,14 +208,14 @@ async def run_groups(kb: KnowledgeBase, folder: Path) -> GroupsResult:
             data = await stats(root)
     private = deliveries(data, range(1, PRIVATE + 1))
     firsts = sends_by_chat(data)
-    # Everything sent to a group from the due time on is a reminder: the rest came before.
-    in_groups = sum(1 for g in GROUPS for at in firsts.get(g, ()) if at >= due.timestamp())
+    # A reminder's buttons name it: count each group reminder by its id.
+    in_groups = Counter(key for chat, _, key in data["sends"] if int(chat) in GROUPS and key)
     return GroupsResult(
         private_lateness=[firsts[c][0] - due.timestamp() for c in private if private[c]],
         private_delivered=sum(1 for n in private.values() if n),
-        group_delivered=min(in_groups, len(GROUPS) * PER_GROUP),
+        group_delivered=len(in_groups),
         duplicates=sum(n - 1 for n in private.values() if n > 1)
-        + max(0, in_groups - len(GROUPS) * PER_GROUP),
+        + sum(n - 1 for n in in_groups.values()),
         too_many=int(data["too_many_requests"]),
     )
 

@@ -136,6 +136,13 @@ class _BotApiHandler(_JsonHandler):
         self.reply(200, {"ok": True, "result": result})
 
 
+def first_button(markup: dict[str, Any] | None) -> str | None:
+    """The callback data of a keyboard's first button, if it has one."""
+    rows = (markup or {}).get("inline_keyboard") or [[{}]]
+    data = rows[0][0].get("callback_data") if rows[0] else None
+    return str(data) if data is not None else None
+
+
 class _ControlHandler(_JsonHandler):
     """For benchmarks running the server in its own process: open chats, read statistics."""
 
@@ -144,13 +151,18 @@ class _ControlHandler(_JsonHandler):
         self.server = server
 
     def get(self, what: str) -> None:
-        """/_control/stats: every message sent as [chat_id, time], the 429s, and when each
-        user's last message was injected; with ?counts=1 only how many sends and chats."""
+        """/_control/stats: every message sent as [chat_id, time, first button's data or
+        null] (a reminder's buttons name it), the 429s, and when each user's last message
+        was injected; with ?counts=1 only how many sends and chats."""
         api = self.server.api
-        sends = [[s.chat_id, s.at] for s in api.outbox if s.method == "sendMessage"]
+        sends = [
+            [s.chat_id, s.at, first_button(s.reply_markup)]
+            for s in api.outbox
+            if s.method == "sendMessage"
+        ]
         if self.get_argument("counts", ""):
             # Cheap to poll during a run: the full lists would load the client's memory.
-            chats = len({chat for chat, _ in sends})
+            chats = len({chat for chat, _, _ in sends})
             self.reply(200, {"sent": len(sends), "chats": chats})
             return
         body = {

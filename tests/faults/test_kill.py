@@ -9,7 +9,7 @@ import os
 import sys
 from collections import Counter
 from collections.abc import Iterable
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from time import monotonic
 
@@ -36,10 +36,13 @@ async def seed(
     try:
         for chat in chats:
             for n in range(per_chat):
-                # A distinct interval each: the same reminder twice would be the one stored.
-                schedule = Schedule(
-                    "UTC", interval_minutes=15 + n, window_start=time(0), window_end=time(23, 45)
+                # Once a day at a time just gone, a distinct one each (the same reminder twice
+                # would be the one stored): after this due time the next is a day away, so a
+                # second message in a test is a duplicate, never the schedule's next turn.
+                earlier = (
+                    (due_at - timedelta(minutes=n + 1)).time().replace(second=0, microsecond=0)
                 )
+                schedule = Schedule("UTC", times=(earlier,))
                 await store.add_reminder(
                     chat_id=chat,
                     chat_type="group" if chat < 0 else "private",
