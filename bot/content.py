@@ -15,13 +15,20 @@ from bot.core.models import (
     Food,
     Intake,
     IntakeRow,
+    Intent,
     Knowledge,
+    Level,
+    LevelAdvice,
     Nutrient,
+    Point,
     RedFlags,
     Relief,
     Source,
     Stretch,
+    Topic,
+    WarningSign,
 )
+from bot.core.views import Action, Screen, parse_label
 
 TITLE_MAX = 60
 ITEM_MAX = 160
@@ -30,6 +37,9 @@ PERCENT_DV_TOLERANCE = 2
 MIN_FOODS = 10
 UNITS = ("mg", "mcg", "g")
 INTAKE_KINDS = ("RDA", "AI")
+TOPIC_KINDS = ("medicine", "condition", "remedy", "about")
+# A screen's label: the screen's name, and after a colon the item it shows, if any.
+_LABEL = re.compile(r"[a-z_]+(:[a-z0-9-]+)?")
 CAUSE_GROUP_ORDER = (
     "nutrients",
     "dehydration",
@@ -66,10 +76,17 @@ def default_content_dir() -> Path:
 class _Reader:
     """Reads fields from one parsed file, recording problems instead of stopping at the first."""
 
-    def __init__(self, file: str, problems: list[str], source_refs: list[tuple[str, str]]) -> None:
+    def __init__(
+        self,
+        file: str,
+        problems: list[str],
+        source_refs: list[tuple[str, str]],
+        labels: list[tuple[str, str]],
+    ) -> None:
         self.file = file
         self.problems = problems
         self.source_refs = source_refs
+        self.labels = labels  # (label, where), checked once everything is loaded
 
     def problem(self, where: str, message: str) -> None:
         self.problems.append(f"{self.file}: {where}: {message}")
@@ -134,15 +151,27 @@ class _Reader:
             return ""
         return value
 
-    def aliases(self, data: dict[str, Any], where: str) -> tuple[str, ...]:
-        value = data.get("aliases", [])
+    def phrases(self, data: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
+        """How people put it: lowercase, trimmed texts (any language), possibly none."""
+        value = data.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-            self.problem(f"{where}aliases", "must be a list of texts")
+            self.problem(f"{where}{key}", "must be a list of texts")
             return ()
-        for alias in value:
-            if alias != alias.strip().lower():
-                self.problem(f"{where}aliases", f"{alias!r} must be lowercase and trimmed")
+        for phrase in value:
+            if phrase != phrase.strip().lower():
+                self.problem(f"{where}{key}", f"{phrase!r} must be lowercase and trimmed")
         return tuple(value)
+
+    def aliases(self, data: dict[str, Any], where: str) -> tuple[str, ...]:
+        return self.phrases(data, "aliases", where)
+
+    def label(self, data: dict[str, Any], key: str, where: str) -> str:
+        value = data.get(key)
+        if not isinstance(value, str) or not _LABEL.fullmatch(value):
+            self.problem(f"{where}{key}", "must be a label such as 'relief' or 'topic:statins'")
+            return ""
+        self.labels.append((value, f"{self.file}: {where}{key}"))
+        return value
 
     def sources(self, data: dict[str, Any], where: str) -> tuple[str, ...]:
         value = data.get("sources")
@@ -165,9 +194,10 @@ def load_knowledge(content_dir: Path | None = None) -> Knowledge:
     root = content_dir or default_content_dir()
     problems: list[str] = []
     refs: list[tuple[str, str]] = []
+    labels: list[tuple[str, str]] = []
 
     def read(relative: Path) -> tuple[_Reader, dict[str, Any]]:
-        reader = _Reader(relative.as_posix(), problems, refs)
+        reader = _Reader(relative.as_posix(), problems, refs, labels)
         try:
             with (root / relative).open("rb") as handle:
                 return reader, tomllib.load(handle)
@@ -199,14 +229,18 @@ def load_knowledge(content_dir: Path | None = None) -> Knowledge:
         relief=_relief(*parsed["relief.toml"]),
         hydration_tips=_checklist(*parsed["tips.toml"], "hydration", "tips"),
         sources=tuple(sources),
+        topics=_topics(*parsed["topics.toml"]),
+        intents=_intents(*parsed["intents.toml"]),
+        common_words=parsed["intents.toml"][0].phrases(parsed["intents.toml"][1], "common", ""),
     )
     _check_references(knowledge, refs, problems)
+    _check_labels(knowledge, labels, problems)
     if problems:
         raise ContentError(problems)
     return knowledge
 
 
-_TOPIC_FILES = ("causes", "redflags", "stretches", "relief", "tips")
+_TOPIC_FILES = ("causes", "redflags", "stretches", "relief", "tips", "topics", "intents")
 
 
 def _sources(r: _Reader, data: dict[str, Any]) -> list[Source]:
@@ -323,6 +357,7 @@ def _cause_groups(r: _Reader, data: dict[str, Any]) -> tuple[CauseGroup, ...]:
                 name=r.text(cause, "name", f"{where}causes[{n}].", TITLE_MAX),
                 detail=r.text(cause, "detail", f"{where}causes[{n}].", PARAGRAPH_MAX),
                 nutrient=cause.get("nutrient"),
+                sources=r.sources(cause, f"{where}causes[{n}]."),
             )
             for n, cause in enumerate(r.tables(group, "causes", where))
         )
@@ -347,16 +382,97 @@ def _cause_groups(r: _Reader, data: dict[str, Any]) -> tuple[CauseGroup, ...]:
 def _checklist(r: _Reader, data: dict[str, Any], key: str, list_key: str) -> Checklist:
     table = r.table(data, key, "")
     return Checklist(
-        intro=r.text(table, "intro", f"{key}.", PARAGRAPH_MAX, required=list_key == "signs"),
         steps=r.texts(table, list_key, f"{key}.", ITEM_MAX, (2, 12)),
         sources=r.sources(table, f"{key}."),
     )
 
 
+def _points(
+    r: _Reader, data: dict[str, Any], key: str, count: tuple[int, int]
+) -> tuple[Point, ...]:
+    points = tuple(
+        Point(r.text(item, "text", f"{key}[{n}].", ITEM_MAX), r.sources(item, f"{key}[{n}]."))
+        for n, item in enumerate(r.tables(data, key, ""))
+    )
+    low, high = count
+    if not low <= len(points) <= high:
+        r.problem(key, f"has {len(points)} items, expected {low} to {high}")
+    return points
+
+
 def _red_flags(r: _Reader, data: dict[str, Any]) -> RedFlags:
-    return RedFlags(
-        see_doctor=_checklist(r, data, "see_doctor", "signs"),
-        emergency=_checklist(r, data, "emergency", "signs"),
+    levels_data = r.table(data, "levels", "")
+    levels = []
+    for level in Level:
+        table = r.table(levels_data, level.value, "levels.")
+        where = f"levels.{level.value}."
+        levels.append(
+            LevelAdvice(
+                level=level,
+                heading=r.text(table, "heading", where, TITLE_MAX),
+                intro=r.text(table, "intro", where, PARAGRAPH_MAX),
+                sources=r.sources(table, where),
+            )
+        )
+    signs = []
+    for index, item in enumerate(r.tables(data, "signs", "")):
+        where = f"signs[{index}]."
+        level_name = item.get("level")
+        sign_level = next((lv for lv in Level if lv.value == level_name), None)
+        if sign_level is None:
+            r.problem(f"{where}level", f"must be one of {', '.join(lv.value for lv in Level)}")
+        signs.append(
+            WarningSign(
+                id=r.ident(item, where),
+                level=sign_level or Level.EMERGENCY,
+                name=r.text(item, "name", where, TITLE_MAX),
+                action=r.text(item, "action", where, ITEM_MAX),
+                describe=r.phrases(item, "describe", where),
+                sources=r.sources(item, where),
+                detail=r.text(item, "detail", where, PARAGRAPH_MAX, required=False),
+            )
+        )
+    for level in Level:
+        if not any(sign.level is level for sign in signs):
+            r.problem("signs", f"no sign at level {level.value!r}")
+    return RedFlags(levels=tuple(levels), signs=tuple(signs))
+
+
+def _topics(r: _Reader, data: dict[str, Any]) -> tuple[Topic, ...]:
+    topics = []
+    for index, item in enumerate(r.tables(data, "topics", "")):
+        where = f"topics[{index}]."
+        kind = r.text(item, "kind", where, 20)
+        if kind and kind not in TOPIC_KINDS:
+            r.problem(f"{where}kind", f"{kind!r} is not one of {', '.join(TOPIC_KINDS)}")
+        see = item.get("see", [])
+        if not isinstance(see, list) or len(see) > 3:
+            r.problem(f"{where}see", "must be a list of at most 3 labels")
+            see = []
+        topics.append(
+            Topic(
+                id=r.ident(item, where),
+                kind=kind,
+                title=r.text(item, "title", where, TITLE_MAX),
+                aliases=r.aliases(item, where),
+                summary=r.text(item, "summary", where, PARAGRAPH_MAX),
+                points=r.texts(item, "points", where, ITEM_MAX, (0, 5))
+                if "points" in item
+                else (),
+                see=tuple(r.label({"see": label}, "see", where) for label in see),
+                sources=r.sources(item, where),
+            )
+        )
+    return tuple(topics)
+
+
+def _intents(r: _Reader, data: dict[str, Any]) -> tuple[Intent, ...]:
+    return tuple(
+        Intent(
+            target=r.label(item, "target", f"intents[{n}]."),
+            asked=r.phrases(item, "asked", f"intents[{n}]."),
+        )
+        for n, item in enumerate(r.tables(data, "intents", ""))
     )
 
 
@@ -382,9 +498,10 @@ def _stretches(r: _Reader, data: dict[str, Any]) -> tuple[Stretch, ...]:
 
 def _relief(r: _Reader, data: dict[str, Any]) -> Relief:
     return Relief(
-        now=_checklist(r, data, "now", "steps"),
-        after=_checklist(r, data, "after", "steps"),
-        prevent=_checklist(r, data, "prevent", "steps"),
+        now=_points(r, data, "now", (2, 12)),
+        after=_points(r, data, "after", (2, 12)),
+        prevent=_points(r, data, "prevent", (2, 12)),
+        asked=r.phrases(data, "asked", ""),
     )
 
 
@@ -423,3 +540,23 @@ def _check_references(k: Knowledge, refs: list[tuple[str, str]], problems: list[
                         f"{kind} name {name!r} is used by both {owners[name]} and {owner}"
                     )
                 owners[name] = owner
+
+
+def _check_labels(k: Knowledge, labels: list[tuple[str, str]], problems: list[str]) -> None:
+    """Every label in content names a screen or action that exists."""
+    items = {
+        Screen.NUTRIENT: {n.id for n in k.nutrients},
+        Screen.FOODS: {n.id for n in k.nutrients},
+        Screen.CAUSE_GROUP: {g.id for g in k.cause_groups},
+        Screen.STRETCH: {s.id for s in k.stretches},
+        Screen.TOPIC: {t.id for t in k.topics},
+        Screen.TRIAGE: {s.id for s in k.red_flags.signs},
+    }
+    for label, where in labels:
+        target = parse_label(label)
+        if isinstance(target, Action):
+            continue
+        if target is None or (
+            target.arg not in items[target.screen] if target.screen in items else target.arg != ""
+        ):
+            problems.append(f"{where}: {label!r} names no screen or item")

@@ -1,11 +1,20 @@
-"""Lookups over the loaded knowledge: nutrients, foods, cause groups, stretches, sources."""
+"""Lookups over the loaded knowledge: nutrients, foods, causes, stretches, topics, signs."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.core.matching import Lookup, NameIndex, normalize
-from bot.core.models import CauseGroup, Food, Knowledge, Nutrient, Source, Stretch
+from bot.core.matching import Lookup, NameIndex, normalize, singular
+from bot.core.models import (
+    CauseGroup,
+    Food,
+    Knowledge,
+    Nutrient,
+    Source,
+    Stretch,
+    Topic,
+    WarningSign,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -14,14 +23,6 @@ class FoodHit:
 
     nutrient: Nutrient
     food: Food
-
-
-def _singular(word: str) -> str:
-    """A rough English singular, enough to meet food names: 'bananas' -> 'banana'."""
-    for suffix, replacement in (("ies", "y"), ("oes", "o"), ("ses", "s"), ("s", "")):
-        if word.endswith(suffix) and len(word) > len(suffix) + 2:
-            return word[: -len(suffix)] + replacement
-    return word
 
 
 class KnowledgeBase:
@@ -41,6 +42,8 @@ class KnowledgeBase:
         self._nutrients_by_id = {n.id: n for n in self.nutrients}
         self._groups_by_id = {g.id: g for g in self.cause_groups}
         self._stretches_by_id = {s.id: s for s in self.stretches}
+        self._topics_by_id = {t.id: t for t in knowledge.topics}
+        self._signs_by_id = {s.id: s for s in knowledge.red_flags.signs}
         self._food_words: dict[str, list[FoodHit]] = {}
         for nutrient in self.nutrients:
             for food in nutrient.foods:
@@ -51,7 +54,7 @@ class KnowledgeBase:
     def _words_of(text: str) -> list[str]:
         # Only the food's name before the first comma names it ('Salmon, Atlantic, farmed').
         head = normalize(text.split(",")[0].split("(")[0])
-        return [_singular(word) for word in head.split() if len(word) > 2]
+        return [singular(word) for word in head.split() if len(word) > 2]
 
     def nutrient(self, query: str) -> Lookup[Nutrient]:
         """The nutrient a name, alias or near-miss spelling refers to."""
@@ -79,18 +82,30 @@ class KnowledgeBase:
 
     def foods_named(self, query: str) -> tuple[FoodHit, ...]:
         """Every listed serving whose name contains this food word, richest %DV first."""
-        words = [_singular(w) for w in normalize(query).split() if len(w) > 2]
+        words = [singular(w) for w in normalize(query).split() if len(w) > 2]
         hits: dict[tuple[str, str], FoodHit] = {}
         for word in words:
             for hit in self._food_words.get(word, []):
                 hits.setdefault((hit.nutrient.id, hit.food.name), hit)
         return tuple(sorted(hits.values(), key=lambda h: -h.food.percent_dv))
 
+    def food_words(self) -> tuple[str, ...]:
+        """Every word that names a listed food, singular."""
+        return tuple(self._food_words)
+
+    def topic_by_id(self, topic_id: str) -> Topic | None:
+        """The topic with this id, if any."""
+        return self._topics_by_id.get(topic_id)
+
+    def sign_by_id(self, sign_id: str) -> WarningSign | None:
+        """The warning sign with this id, if any."""
+        return self._signs_by_id.get(sign_id)
+
     def food_word(self, query: str) -> str | None:
         """The first word of the query that names a listed food, singular."""
         for word in normalize(query).split():
-            if _singular(word) in self._food_words:
-                return _singular(word)
+            if singular(word) in self._food_words:
+                return singular(word)
         return None
 
     def sources_of(self, ids: tuple[str, ...]) -> tuple[Source, ...]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +85,7 @@ class Cause:
     name: str
     detail: str
     nutrient: str | None = None
+    sources: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,19 +107,97 @@ class CauseGroup:
 
 @dataclass(frozen=True, slots=True)
 class Checklist:
-    """An intro and a list of points with their sources (red flags, relief steps)."""
+    """A list of short lines with their sources (hydration tips)."""
 
     steps: tuple[str, ...]
     sources: tuple[str, ...]
-    intro: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Point:
+    """One step or claim with the sources behind it."""
+
+    text: str
+    sources: tuple[str, ...]
+
+
+class Level(Enum):
+    """How soon a warning sign needs care; the value is its name in content and labels."""
+
+    EMERGENCY = "emergency"  # call an emergency number now
+    URGENT = "urgent"  # see a doctor today
+    DOCTOR = "doctor"  # book an appointment
+
+    @property
+    def rank(self) -> int:
+        """Higher is more urgent: doctor 1, urgent 2, emergency 3."""
+        return {Level.DOCTOR: 1, Level.URGENT: 2, Level.EMERGENCY: 3}[self]
+
+
+@dataclass(frozen=True, slots=True)
+class LevelAdvice:
+    """What to do at one level of urgency, whatever the sign."""
+
+    level: Level
+    heading: str
+    intro: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class WarningSign:
+    """A sign that needs a doctor, with the ways people describe it (see content/README.md)."""
+
+    id: str
+    level: Level
+    name: str
+    action: str
+    describe: tuple[str, ...]
+    sources: tuple[str, ...]
+    detail: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class RedFlags:
-    """When to book a doctor and when to seek care now."""
+    """The warning signs and what each level of urgency asks of you, most urgent first."""
 
-    see_doctor: Checklist
-    emergency: Checklist
+    levels: tuple[LevelAdvice, ...]
+    signs: tuple[WarningSign, ...]
+
+    def advice(self, level: Level) -> LevelAdvice:
+        """What to do at this level."""
+        return next(advice for advice in self.levels if advice.level is level)
+
+    def at(self, level: Level) -> tuple[WarningSign, ...]:
+        """The signs at this level, in content order."""
+        return tuple(sign for sign in self.signs if sign.level is level)
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    """A medicine, condition, remedy or question people ask about, answered briefly."""
+
+    id: str
+    kind: str  # medicine | condition | remedy | about
+    title: str
+    aliases: tuple[str, ...]
+    summary: str
+    points: tuple[str, ...]
+    see: tuple[str, ...]  # labels of related screens, e.g. "cause_group:medications"
+    sources: tuple[str, ...]
+
+    @property
+    def label(self) -> str:
+        """The name to show."""
+        return self.title
+
+
+@dataclass(frozen=True, slots=True)
+class Intent:
+    """Plain words that ask for a screen or an action with no content of its own."""
+
+    target: str  # a label, e.g. "action:stop" or "relief"
+    asked: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,11 +220,12 @@ class Stretch:
 
 @dataclass(frozen=True, slots=True)
 class Relief:
-    """What to do during a cramp, after it, and to prevent the next one."""
+    """What to do during a cramp, after it, and to prevent the next one, and how people ask."""
 
-    now: Checklist
-    after: Checklist
-    prevent: Checklist
+    now: tuple[Point, ...]
+    after: tuple[Point, ...]
+    prevent: tuple[Point, ...]
+    asked: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,3 +239,6 @@ class Knowledge:
     relief: Relief
     hydration_tips: Checklist
     sources: tuple[Source, ...]
+    topics: tuple[Topic, ...] = ()
+    intents: tuple[Intent, ...] = ()
+    common_words: tuple[str, ...] = ()  # words nearly every message has (intents.toml)

@@ -23,6 +23,19 @@ class Screen(Enum):
     STRETCH = "st"  # arg: stretch id
     RELIEF = "r"
     SOURCES = "src"
+    TRIAGE = "tg"  # arg: warning sign id
+    TOPIC = "tp"  # arg: topic id
+
+
+class Action(Enum):
+    """A bot action free text can ask for; the value is the command that does it."""
+
+    REMIND = "remind"
+    REMINDERS = "reminders"
+    STOP = "stop"
+    TIMEZONE = "timezone"
+    MYDATA = "mydata"
+    FORGET = "forget"
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,3 +54,16 @@ class View:
     def at_page(self, page: int) -> View:
         """The same screen at another page."""
         return replace(self, page=page)
+
+
+def parse_label(label: str) -> View | Action | None:
+    """The screen or action a label names ('relief', 'topic:statins', 'action:stop'), if any.
+
+    Content links screens by label; whether the item exists is the loader's check."""
+    name, _, arg = label.partition(":")
+    if name == "action":
+        return next((action for action in Action if action.value == arg), None)
+    screen = Screen.__members__.get(name.upper())
+    if screen is None or name != name.lower():
+        return None
+    return View(screen, arg)

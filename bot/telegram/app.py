@@ -22,6 +22,7 @@ from telegram.request import BaseRequest
 from bot.config import Settings
 from bot.core.clock import Clock, SystemClock
 from bot.core.knowledge import KnowledgeBase
+from bot.core.understanding import Understanding
 from bot.dispatch import HEARTBEAT_SECONDS, Dispatcher
 from bot.flood import FloodControl, Limits
 from bot.reminder_service import ReminderService
@@ -108,9 +109,11 @@ def build_application(
     # Operator and reminder handlers first: the lookup side ends with catch-alls for buttons
     # and commands.
     AdminHandlers(settings.admin_ids, runtime).register(app)
-    ReminderHandlers(ReminderService(store, clock)).register(app)
-    LookupHandlers(kb, renderer).register(app)
-    InlineHandlers(kb, renderer).register(app)
+    reminders = ReminderHandlers(ReminderService(store, clock))
+    reminders.register(app)
+    understanding = Understanding(kb)
+    LookupHandlers(kb, renderer, understanding, reminders.run).register(app)
+    InlineHandlers(kb, renderer, understanding).register(app)
     app.add_error_handler(on_error)
     log_updates(app, (token or settings.token or "").encode())
     return app

@@ -50,6 +50,32 @@ def unpack(data: str | None) -> View | None:
     return View(screen, arg, int(page), compact == "1")
 
 
+def packable(view: View) -> bool:
+    """Whether a view fits in button data and comes back unchanged from it."""
+    try:
+        return unpack(pack(view)) == view
+    except ValueError:
+        return False
+
+
+def sources_view(view: View) -> View:
+    """The page listing the sources behind a view: SOURCES with the view's code and arg
+    ('n-magnesium', 'rf'). SOURCES with no arg lists every source."""
+    code = view.screen.value
+    return View(Screen.SOURCES, f"{code}-{view.arg}" if view.arg else code)
+
+
+def cited_view(view: View) -> View | None:
+    """The view whose sources a SOURCES view lists (None: all sources, or junk)."""
+    if view.screen is not Screen.SOURCES or not view.arg:
+        return None
+    code, _, arg = view.arg.partition("-")
+    screen = _SCREENS.get(code)
+    if screen is None or screen is Screen.SOURCES:
+        return None
+    return View(screen, arg)
+
+
 def start_payload(view: View) -> str:
     """A /start deep-link payload for a view: 'f-magnesium' (Telegram allows [A-Za-z0-9_-])."""
     return f"{view.screen.value}-{view.arg}" if view.arg else view.screen.value

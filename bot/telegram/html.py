@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 # Telegram allows 4096 UTF-16 units of parsed text and about 100 formatting entities per
 # message; pages stay under both with headroom.
 PAGE_LIMIT = 3900
 ENTITY_LIMIT = 90
 ECHO_LIMIT = 40
+# A first answer fits one phone screen: this much visible text, on at most this many lines
+# (blank lines between blocks count: they take the room of a line).
+SCREEN_CHARS = 700
+SCREEN_LINES = 12
 _TAG = re.compile(r"<[^>]*>")
 _OPENING_TAG = re.compile(r"<[a-z]")
 
@@ -40,9 +44,25 @@ def bullets(items: Iterable[str]) -> str:
     return "\n".join(f"• {esc(item)}" for item in items)
 
 
-def numbered(items: Iterable[str]) -> str:
-    """Escaped items as a numbered list."""
-    return "\n".join(f"{n}. {esc(item)}" for n, item in enumerate(items, 1))
+def numbered(items: Iterable[str], start: int = 1) -> str:
+    """Escaped items as a numbered list, counting from `start`."""
+    return "\n".join(f"{n}. {esc(item)}" for n, item in enumerate(items, start))
+
+
+def packed(items: Sequence[str], max_lines: int) -> str:
+    """Escaped items as bullets, one a line; when there are more items than lines, some
+    lines hold two or more items (' · ' apart): the list stays within max_lines and no item
+    is ever dropped."""
+    lines = min(len(items), max(max_lines, 1))
+    if not lines:
+        return ""
+    base, extra = divmod(len(items), lines)
+    out, start = [], 0
+    for index in range(lines):
+        size = base + (1 if index < extra else 0)
+        out.append("• " + " · ".join(esc(item) for item in items[start : start + size]))
+        start += size
+    return "\n".join(out)
 
 
 def echo(user_text: str) -> str:
@@ -60,7 +80,23 @@ def number(value: float) -> str:
 
 def visible_length(text: str) -> int:
     """Length of what Telegram shows for this HTML, in the UTF-16 units it counts."""
-    return len(html.unescape(_TAG.sub("", text)).encode("utf-16-le")) // 2
+    return len(visible_text(text).encode("utf-16-le")) // 2
+
+
+def visible_text(text: str) -> str:
+    """What Telegram shows for this HTML: tags dropped, entities decoded."""
+    return html.unescape(_TAG.sub("", text))
+
+
+def screen_size(text: str) -> tuple[int, int]:
+    """Visible characters (UTF-16 units) and lines of this HTML."""
+    return visible_length(text), visible_text(text).count("\n") + 1
+
+
+def fits_screen(text: str) -> bool:
+    """Whether this HTML fits one phone screen (SCREEN_CHARS, SCREEN_LINES)."""
+    chars, lines = screen_size(text)
+    return chars <= SCREEN_CHARS and lines <= SCREEN_LINES
 
 
 def _fits(page: str, limit: int) -> bool:

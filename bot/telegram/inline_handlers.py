@@ -12,7 +12,7 @@ from telegram import (
 from telegram.ext import Application, ContextTypes, InlineQueryHandler
 
 from bot.core.knowledge import KnowledgeBase
-from bot.core.routing import route
+from bot.core.understanding import Understanding
 from bot.core.views import Screen, View
 from bot.telegram.callbacks import pack, start_payload
 from bot.telegram.render import Renderer
@@ -35,16 +35,23 @@ _TITLES = {
 class InlineHandlers:
     """Answers inline queries with compact cards and a link into the bot."""
 
-    def __init__(self, kb: KnowledgeBase, renderer: Renderer) -> None:
+    def __init__(
+        self, kb: KnowledgeBase, renderer: Renderer, understanding: Understanding
+    ) -> None:
         self.kb = kb
         self.renderer = renderer
+        self.understanding = understanding
 
     def register(self, app: Application) -> None:  # type: ignore[type-arg]
         """Add the inline query handler to the application."""
         app.add_handler(InlineQueryHandler(self.on_inline_query))
 
     def views_for(self, text: str) -> list[View]:
-        """The cards an inline query offers, red flags always among them."""
+        """The cards an inline query offers, red flags always among them; a warning sign's
+        card comes first and alone beside them."""
+        understood = self.understanding.understand(text)
+        if understood.sign is not None:
+            return [View(Screen.TRIAGE, understood.sign.id), View(Screen.RED_FLAGS, compact=True)]
         views: list[View] = []
         lookup = self.kb.nutrient(text)
         nutrients = [lookup.found] if lookup.found else list(lookup.suggestions)
@@ -53,7 +60,8 @@ class InlineHandlers:
             views.append(View(Screen.NUTRIENT, nutrient.id, compact=True))
         if not views and (food := self.kb.food_word(text)):
             views.append(View(Screen.FOOD, food, compact=True))
-        if not views and (routed := route(self.kb, text)) and routed.screen is not Screen.MENU:
+        routed = understood.view
+        if not views and routed is not None and routed.screen is not Screen.MENU:
             views.append(View(routed.screen, routed.arg, compact=True))
         if not views:
             return list(_TOPICS)
@@ -78,6 +86,12 @@ class InlineHandlers:
         if view.screen is Screen.STRETCH:
             stretch = self.kb.stretch_by_id(view.arg)
             return (stretch.name if stretch else "Stretch"), "Steps and reps"
+        if view.screen is Screen.TOPIC:
+            topic = self.kb.topic_by_id(view.arg)
+            return (topic.title if topic else "Topic"), "What the evidence says"
+        if view.screen is Screen.TRIAGE and (sign := self.kb.sign_by_id(view.arg)):
+            advice = self.kb.red_flags.advice(sign.level)
+            return f"🚨 {advice.heading}", sign.name
         return "Cramp Coach", "Open the menu"
 
     async def on_inline_query(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

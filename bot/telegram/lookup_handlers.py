@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from functools import partial
 from typing import Any, Protocol, TypeVar
 
@@ -18,8 +18,8 @@ from telegram.ext import (
 
 from bot.core.knowledge import KnowledgeBase
 from bot.core.matching import Lookup
-from bot.core.routing import route
-from bot.core.views import Screen, View
+from bot.core.understanding import Understanding
+from bot.core.views import Action, Screen, View
 from bot.telegram.callbacks import on_its_message, parse_start_payload, unpack
 from bot.telegram.render import Page, Renderer
 from bot.telegram.replies import STALE_BUTTON, edit_or_send, reply
@@ -37,6 +37,8 @@ class Named(Protocol):
 
 N = TypeVar("N", bound=Named)
 Context = ContextTypes.DEFAULT_TYPE
+# Runs a bot action that free text asked for ("stop reminding me" -> /stop).
+ActionRunner = Callable[[Action, Update, Context], Awaitable[None]]
 
 UNKNOWN_COMMAND = "I don't know that command. /help lists what I can do."
 # Only new messages: an edited command must not run again (a second reminder, say), and
@@ -64,17 +66,29 @@ def is_group(chat: Chat | None) -> bool:
 
 
 def command_argument(message: Message) -> str:
-    """Everything after the command word, trimmed ('/foods@Bot  vit d' -> 'vit d')."""
-    parts = (message.text or "").split(maxsplit=1)
+    """Everything after the command word, trimmed ('/foods@Bot  vit d' -> 'vit d'); a
+    message that is not a command (free text that asked for one) has no argument."""
+    text = message.text or ""
+    if not text.startswith("/"):
+        return ""
+    parts = text.split(maxsplit=1)
     return parts[1].strip() if len(parts) > 1 else ""
 
 
 class LookupHandlers:
     """The lookup side of the bot, wired to one knowledge base and renderer."""
 
-    def __init__(self, kb: KnowledgeBase, renderer: Renderer) -> None:
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        renderer: Renderer,
+        understanding: Understanding,
+        run_action: ActionRunner,
+    ) -> None:
         self.kb = kb
         self.renderer = renderer
+        self.understanding = understanding
+        self.run_action = run_action
         self._by_command: dict[str, Callable[[Message, str], Page]] = {
             "start": self._start,
             "causes": self._causes,
@@ -108,10 +122,17 @@ class LookupHandlers:
         build = self._by_command[name]
 
         async def handle(update: Update, context: Context) -> None:
-            """Answer one lookup command."""
+            """Answer one lookup command; words after it that describe a warning sign get
+            the warning instead ('/relief my calf is hot and swollen')."""
             message = update.effective_message
-            if message is not None:
-                await reply(message, build(message, command_argument(message)))
+            if message is None:
+                return
+            argument = command_argument(message)
+            sign = self.understanding.triage.sign(argument) if argument else None
+            if sign is not None:
+                await reply(message, self._page(message, View(Screen.TRIAGE, sign.id)))
+                return
+            await reply(message, build(message, argument))
 
         return handle
 
@@ -128,12 +149,19 @@ class LookupHandlers:
         await edit_or_send(query, self.renderer.render(view))
 
     async def on_text(self, update: Update, context: Context) -> None:
-        """Answer a free-text question in a private chat with the best matching screen."""
+        """Answer a free-text message in a private chat: a warning sign first, then the
+        screen or action it asks for, else the closest topics."""
         message = update.effective_message
         if message is None:
             return
-        view = route(self.kb, message.text or "")
-        await reply(message, self.renderer.render(view) if view else self.renderer.unknown_text())
+        understood = self.understanding.understand(message.text or "")
+        if understood.action is not None:
+            await self.run_action(understood.action, update, context)
+            return
+        if understood.view is not None:
+            await reply(message, self.renderer.render(understood.view))
+            return
+        await reply(message, self.renderer.unknown(understood.suggestions))
 
     async def on_unknown_command(self, update: Update, context: Context) -> None:
         """Say so for an unknown command, but in groups only when it is addressed to us."""

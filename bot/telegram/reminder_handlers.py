@@ -22,6 +22,7 @@ from telegram.ext import (
 from bot.core.reminder_input import InputError, parse_reminder
 from bot.core.reminders import describe_next
 from bot.core.timezones import describe_timezone, resolve_timezone
+from bot.core.views import Action as TextAction
 from bot.reminder_service import ReminderError, ReminderService, TimezoneNeededError
 from bot.telegram.callbacks import (
     REMINDER_PREFIX,
@@ -111,6 +112,18 @@ class ReminderHandlers:
         app.add_handler(CallbackQueryHandler(self.on_button, pattern=f"^{REMINDER_PREFIX}:"))
         app.add_handler(ChatMemberHandler(self.on_membership, ChatMemberHandler.MY_CHAT_MEMBER))
         app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, self.on_migrate))
+
+    async def run(self, asked: TextAction, update: Update, context: Context) -> None:
+        """Run the command free text asked for, as if it were typed without arguments."""
+        commands = {
+            TextAction.REMIND: self.remind,
+            TextAction.REMINDERS: self.reminders,
+            TextAction.TIMEZONE: self.timezone,
+            TextAction.STOP: self.stop,
+            TextAction.MYDATA: self.mydata,
+            TextAction.FORGET: self.forget,
+        }
+        await commands[asked](update, context)
 
     async def may_manage(self, update: Update, context: Context) -> bool:
         """Anyone in a private chat; in a group, its admins (and anonymous admins)."""

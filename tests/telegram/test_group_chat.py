@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.core.knowledge import KnowledgeBase
+from bot.core.models import Level
 from tests.telegram.harness import BOT_NAME, Harness
 
 GROUP = -2001
@@ -38,10 +39,25 @@ async def test_every_command_answers_in_a_group(bot: Harness) -> None:
     assert any("More" in label for label in bot.labels(GROUP, nutrient))
 
 
-async def test_red_flags_are_never_shortened_in_groups(bot: Harness, kb: KnowledgeBase) -> None:
+async def test_red_flags_keep_the_emergency_block_whole_in_groups(
+    bot: Harness, kb: KnowledgeBase
+) -> None:
+    flags = kb.red_flags
     reply = await bot.say("/redflags", chat_id=GROUP, chat_type="group")
-    for sign in (*kb.red_flags.emergency.steps, *kb.red_flags.see_doctor.steps):
-        assert sign in reply.plain
+    assert flags.advice(Level.EMERGENCY).heading in reply.plain
+    for sign in flags.at(Level.EMERGENCY):
+        assert sign.name in reply.plain
+    more = await bot.press(reply, "More", GROUP)
+    for sign in (*flags.at(Level.URGENT), *flags.at(Level.DOCTOR)):
+        assert sign.name in more.plain
+
+
+async def test_relief_in_a_group_leads_with_the_steps(bot: Harness, kb: KnowledgeBase) -> None:
+    reply = await bot.say("/relief", chat_id=GROUP, chat_type="group")
+    assert f"1. {kb.relief.now[0].text}" in reply.plain
+    assert kb.relief.prevent[0].text not in reply.plain
+    more = await bot.press(reply, "More", GROUP)
+    assert kb.relief.prevent[0].text in more.plain
 
 
 async def test_chatter_and_other_bots_commands_are_ignored(bot: Harness) -> None:

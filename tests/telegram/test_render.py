@@ -12,6 +12,7 @@ from bot.offline.bot_api import parse_html, utf16_length
 from bot.telegram.callbacks import CALLBACK_DATA_MAX_BYTES, REMINDER_PREFIX, unpack
 from bot.telegram.html import paginate
 from bot.telegram.render import Page, Renderer
+from tests.telegram.test_short_answers import both_forms
 
 TEXT_LIMIT = 4096
 ENTITY_LIMIT = 100
@@ -25,7 +26,11 @@ SYMPTOM_SCREENS = {
     Screen.RELIEF,
     Screen.STRETCHES,
     Screen.STRETCH,
+    Screen.TRIAGE,
+    Screen.TOPIC,
 }
+# Reached from free text, not from the menu's buttons.
+TEXT_ONLY = {Screen.FOOD, Screen.TRIAGE, Screen.TOPIC}
 
 
 def crawl(renderer: Renderer, start: list[View]) -> dict[View, Page]:
@@ -51,13 +56,21 @@ def crawl(renderer: Renderer, start: list[View]) -> dict[View, Page]:
 
 
 @pytest.fixture(scope="module")
-def pages(kb: KnowledgeBase) -> dict[View, Page]:
+def menu_pages(kb: KnowledgeBase) -> dict[View, Page]:
     renderer = Renderer(kb)
     return crawl(renderer, [View(Screen.MENU), View(Screen.MENU, compact=True)])
 
 
-def test_every_screen_and_item_is_reachable(pages: dict[View, Page], kb: KnowledgeBase) -> None:
-    reached = {(v.screen, v.arg) for v in pages}
+@pytest.fixture(scope="module")
+def pages(kb: KnowledgeBase) -> dict[View, Page]:
+    """Every page of every screen and item, and every page their buttons lead to."""
+    return crawl(Renderer(kb), list(both_forms(kb)))
+
+
+def test_every_screen_and_item_is_reachable(
+    menu_pages: dict[View, Page], kb: KnowledgeBase
+) -> None:
+    reached = {(v.screen, v.arg) for v in menu_pages}
     for n in kb.nutrients:
         assert (Screen.FOODS, n.id) in reached
         assert (Screen.NUTRIENT, n.id) in reached
@@ -65,8 +78,8 @@ def test_every_screen_and_item_is_reachable(pages: dict[View, Page], kb: Knowled
         assert (Screen.CAUSE_GROUP, g.id) in reached
     for s in kb.stretches:
         assert (Screen.STRETCH, s.id) in reached
-    screens = {v.screen for v in pages}
-    assert screens >= set(Screen) - {Screen.FOOD}
+    screens = {v.screen for v in menu_pages}
+    assert screens >= set(Screen) - TEXT_ONLY
 
 
 def test_every_page_is_valid_html_within_limits(pages: dict[View, Page]) -> None:
