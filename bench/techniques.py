@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from bench.understanding_alternatives import ALTERNATIVES
 from bot.core.knowledge import KnowledgeBase
 from bot.core.understanding import Understanding, Understood
 
@@ -25,4 +26,5 @@ def shipped(kb: KnowledgeBase) -> Answer:
 
 TECHNIQUES: dict[str, Callable[[KnowledgeBase], Answer]] = {
     SHIPPED: shipped,
+    **ALTERNATIVES,
 }

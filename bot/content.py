@@ -11,7 +11,6 @@ from typing import Any
 from bot.core.models import (
     Cause,
     CauseGroup,
-    Checklist,
     Food,
     Intake,
     IntakeRow,
@@ -227,7 +226,7 @@ def load_knowledge(content_dir: Path | None = None) -> Knowledge:
         red_flags=_red_flags(*parsed["redflags.toml"]),
         stretches=_stretches(*parsed["stretches.toml"]),
         relief=_relief(*parsed["relief.toml"]),
-        hydration_tips=_checklist(*parsed["tips.toml"], "hydration", "tips"),
+        hydration_tips=_points(*parsed["tips.toml"], "hydration", (2, 12)),
         sources=tuple(sources),
         topics=_topics(*parsed["topics.toml"]),
         intents=_intents(*parsed["intents.toml"]),
@@ -319,6 +318,8 @@ def _nutrient(r: _Reader, data: dict[str, Any]) -> Nutrient:
         ),
         foods=tuple(foods),
         food_sources=r.sources(foods_data, "foods."),
+        foods_heading=r.text(foods_data, "heading", "foods.", TITLE_MAX, required=False),
+        foods_note=r.text(foods_data, "note", "foods.", ITEM_MAX, required=False),
     )
 
 
@@ -377,14 +378,6 @@ def _cause_groups(r: _Reader, data: dict[str, Any]) -> tuple[CauseGroup, ...]:
     if ids != CAUSE_GROUP_ORDER:
         r.problem("groups", f"ids must be, in order: {', '.join(CAUSE_GROUP_ORDER)}")
     return tuple(groups)
-
-
-def _checklist(r: _Reader, data: dict[str, Any], key: str, list_key: str) -> Checklist:
-    table = r.table(data, key, "")
-    return Checklist(
-        steps=r.texts(table, list_key, f"{key}.", ITEM_MAX, (2, 12)),
-        sources=r.sources(table, f"{key}."),
-    )
 
 
 def _points(

@@ -71,6 +71,21 @@ def test_console_chat_without_token_goes_through_the_handlers() -> None:
     assert "Traceback" not in done.stderr
 
 
+def test_console_reads_plain_words_warning_signs_first() -> None:
+    done = console(
+        "my calf hurts after a long flight\nmy foot went cold and pale and it hurts\n"
+        "pickle juice?\nstop reminding me\nI feel weak after running\nquit\n"
+    )
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "See a doctor today" in out  # the calf after a flight
+    assert "Call an emergency number now" in out  # the cold, pale foot
+    assert "Pickle juice" in out
+    assert "/stop" in out  # 'stop reminding me' ran the stop command
+    assert out.count("This sounds like") == 2  # weak after a run is no warning
+    assert "Traceback" not in done.stderr
+
+
 def test_console_in_a_group_is_compact() -> None:
     done = console("/group\n/foods magnesium\n")
     assert done.returncode == 0, done.stderr

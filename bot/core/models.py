@@ -67,6 +67,9 @@ class Nutrient:
     intake: Intake
     foods: tuple[Food, ...]
     food_sources: tuple[str, ...]
+    # How to frame the food list when more is not better (sodium: where it comes from).
+    foods_heading: str = ""
+    foods_note: str = ""
 
     @property
     def label(self) -> str:
@@ -103,14 +106,6 @@ class CauseGroup:
     def label(self) -> str:
         """The name to show."""
         return self.title
-
-
-@dataclass(frozen=True, slots=True)
-class Checklist:
-    """A list of short lines with their sources (hydration tips)."""
-
-    steps: tuple[str, ...]
-    sources: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,7 +232,7 @@ class Knowledge:
     red_flags: RedFlags
     stretches: tuple[Stretch, ...]
     relief: Relief
-    hydration_tips: Checklist
+    hydration_tips: tuple[Point, ...]
     sources: tuple[Source, ...]
     topics: tuple[Topic, ...] = ()
     intents: tuple[Intent, ...] = ()

@@ -25,6 +25,9 @@ NEGATIONS = frozenset(
     "не нет без ни".split()
 )
 NEGATION_REACH = 4  # words after a negation that it denies
+# Words that clear what comes just before them: "my chest is fine, my toes cramp".
+REASSURANCES = frozenset("fine ok okay normal alright gut bien bem bene нормально".split())
+REASSURANCE_REACH = 3
 # Words that end a negation's reach: "no fever but my calf is red".
 # "Just" and "only" turn to what is there: "no chest pain, just my toes".
 CONTRASTS = frozenset(
@@ -110,8 +113,9 @@ def _compile(pattern: str) -> _Pattern:
     return _Pattern(tuple(terms))
 
 
-def denied(tokens: Sequence[str]) -> list[bool]:
-    """For each word, whether a negation within reach before it denies it."""
+def denied(tokens: Sequence[str], *, reassured: bool = True) -> list[bool]:
+    """For each word, whether a negation within reach before it denies it, or (if
+    `reassured`) a word of reassurance just after it ("my chest is fine")."""
     out = [False] * len(tokens)
     reach = 0
     for index, token in enumerate(tokens):
@@ -120,6 +124,11 @@ def denied(tokens: Sequence[str]) -> list[bool]:
         elif token in NEGATIONS:
             reach = NEGATION_REACH
             continue
+        elif reassured and token in REASSURANCES:
+            for back in range(index - 1, max(index - REASSURANCE_REACH, 0) - 1, -1):
+                if tokens[back] in CONTRASTS:
+                    break
+                out[back] = True
         elif reach:
             out[index] = True
             reach -= 1

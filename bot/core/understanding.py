@@ -36,6 +36,7 @@ INFO_CUES = (
     ("can", "a"),
     ("is", "cramping"),
 )
+CAUSE_CUES = frozenset("cause causes causing lead leads".split())
 FIRST_PERSON = frozenset(
     "i im ive me my mine myself ich mein meine mir mich yo mi me je mon ma mes moi eu meu "
     "minha io mio mia я мой моя мне меня у".split()
@@ -120,7 +121,7 @@ class Understanding:
             named.append(("stretch", f"stretch:{s.id}", (s.id, s.name, *s.aliases)))
         for t in kb.knowledge.topics:
             kind = "about" if t.kind == "about" else "topic"
-            named.append((kind, f"topic:{t.id}", (t.id.replace("-", " "), *t.aliases)))
+            named.append((kind, f"topic:{t.id}", (t.id.replace("-", " "), t.title, *t.aliases)))
         named.append(("relief", "relief", kb.relief.asked))
         for intent in kb.knowledge.intents:
             kind = "action" if intent.target.startswith("action:") else "list"
@@ -170,7 +171,7 @@ class Understanding:
         """The stems of the message's words, typos put right first, and whether a negation
         denies each ("no numbness, just cramps" names no nerve problem)."""
         every = words(text)
-        negated = denied(every)
+        negated = denied(every, reassured=False)  # "is twitching normal?" asks about it
         kept = [
             (self._correct(w), no)
             for w, no in zip(every, negated, strict=True)
@@ -209,6 +210,8 @@ class Understanding:
         said = words(text)
         if FIRST_PERSON & set(said):
             return False
+        if CAUSE_CUES & set(said):  # "can low potassium cause paralysis?"
+            return True
         return any(said[i : i + 2] == list(cue) for cue in INFO_CUES for i in range(len(said)))
 
 

@@ -246,7 +246,7 @@ def reminder_list(reminders: list[Reminder], zone: str | None, now: datetime) ->
 def reminder_message(reminder: Reminder, kb: KnowledgeBase) -> tuple[str, InlineKeyboardMarkup]:
     """The reminder itself: a rotating water tip, or one concrete stretch with its steps."""
     if reminder.kind is Kind.WATER:
-        tips = kb.knowledge.hydration_tips.steps
+        tips = [tip.text for tip in kb.knowledge.hydration_tips]
         text = f"{bold('💧 Time for some water')}\n{esc(tips[reminder.sent_count % len(tips)])}"
     else:
         stretch = kb.stretches[reminder.sent_count % len(kb.stretches)]

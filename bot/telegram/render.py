@@ -414,7 +414,7 @@ class Renderer:
             intake_block += f"\n{italic(n.intake.note)}"
         lead = [
             f"{bold(n.name)}\n{esc(n.role)}",
-            f"{bold('Top foods')}\n{foods}",
+            f"{bold(n.foods_heading or 'Top foods')}\n{foods}",
             self._intake_line(n),
         ]
         detail = [
@@ -445,8 +445,11 @@ class Renderer:
 
         dv = f"{number(n.intake.daily_value)} {esc(n.intake.unit)}"
         per_serving = italic(f"Per serving; % of the {dv} Daily Value")
+        if n.foods_note:
+            per_serving = f"{esc(n.foods_note)}\n{per_serving}"
+        title = n.foods_heading or f"{n.name}: top foods"
         lead = [
-            f"{bold(f'{n.name}: top foods')}\n{per_serving}",
+            f"{bold(title)}\n{per_serving}",
             listing(COMPACT_FOODS),
             self._intake_line(n),
         ]

@@ -93,7 +93,7 @@ def test_nonsense_answers_nothing(understanding: Understanding, text: str) -> No
 def test_a_question_nothing_names_gets_the_closest_topics(
     understanding: Understanding,
 ) -> None:
-    got = understanding.understand("does cold weather affect cramps")
+    got = understanding.understand("does the cold winter weather affect my cramps")
     assert got.view is None
     assert got.suggestions
 
@@ -107,3 +107,28 @@ def test_random_junk_never_raises_and_stays_quick(understanding: Understanding) 
         understanding.understand(text)
     # Generous: the benchmark holds p99 to 5 ms; this only catches a runaway.
     assert time.perf_counter() - started < 10
+
+
+def test_every_item_is_reachable_by_its_name(
+    understanding: Understanding, kb: KnowledgeBase
+) -> None:
+    named = [
+        *((n.name, View(Screen.NUTRIENT, n.id)) for n in kb.nutrients),
+        *((g.title, View(Screen.CAUSE_GROUP, g.id)) for g in kb.cause_groups),
+        *((s.name, View(Screen.STRETCH, s.id)) for s in kb.stretches),
+        *((t.title, View(Screen.TOPIC, t.id)) for t in kb.knowledge.topics),
+    ]
+    missed = [(name, view(understanding.understand(name))) for name, _ in named]
+    wanted = [target for _, target in named]
+    assert [got for _, got in missed] == wanted, [
+        (name, got) for (name, got), target in zip(missed, wanted, strict=True) if got != target
+    ]
+
+
+def test_every_warning_sign_is_found_in_its_own_words(
+    understanding: Understanding, kb: KnowledgeBase
+) -> None:
+    for sign in kb.red_flags.signs:
+        got = understanding.understand(f"I have this: {sign.name.lower()}")
+        assert got.sign is not None, sign.id
+        assert got.sign.level.rank >= sign.level.rank, (sign.id, got.sign.id)
