@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from functools import cache
 from zoneinfo import available_timezones
+
+from rapidfuzz import fuzz, process
 
 from bot.core.reminder_input import InputError
 
@@ -47,7 +48,12 @@ def resolve_timezone(text: str) -> str:
     offset = _OFFSET.fullmatch(key.replace(" ", ""))
     if offset is not None:
         return _offset_zone(offset.group(1), int(offset.group(2)), int(offset.group(3) or 0))
-    close = difflib.get_close_matches(key[:40], names, n=3, cutoff=0.75)
+    close = [
+        match
+        for match, _score, _ in process.extract(
+            key[:40], list(names), scorer=fuzz.ratio, limit=3, score_cutoff=75
+        )
+    ]
     shown = typed if len(typed) <= 30 else typed[:29] + "…"
     if close:
         options = ", ".join(dict.fromkeys(names[c] for c in close))
