@@ -3,6 +3,7 @@ with negated words not counting and small typos forgiven. Deterministic: no scor
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -37,6 +38,7 @@ CONTRASTS = frozenset(
 # A typo is forgiven in longer words only: one edit from 6 letters, two from 9 ("chess" is
 # not "chest", and "heard" not "heart").
 _FUZZY_MIN = 6
+_PREFIX_KEY = 3  # letters a prefix is indexed by (content prefixes have at least 3)
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +172,37 @@ class Triage:
         )
         self._sorted_vocabulary = tuple(sorted(vocabulary))
         self._correct = lru_cache(maxsize=4096)(self._closest)
+        # Each pattern is indexed by the words that can open its rarest term ('cramp*' opens
+        # half of them), so a message is checked against the few patterns it could match.
+        self._by_word: dict[str, list[tuple[int, _Pattern]]] = {}
+        self._by_prefix: dict[str, list[tuple[str, int, _Pattern]]] = {}
+        opening = Counter(
+            alternative.parts[0]
+            for _, patterns in self._signs
+            for pattern in patterns
+            for term in pattern.terms
+            for alternative in term
+        )
+
+        def commonness(term: tuple[_Alternative, ...]) -> int:
+            return sum(opening[alternative.parts[0]] for alternative in term)
+
+        # Rarest term first, too: a pattern that cannot match fails on its first term.
+        self._signs = [
+            (sign, tuple(_Pattern(tuple(sorted(p.terms, key=commonness))) for p in patterns))
+            for sign, patterns in self._signs
+        ]
+        for rank, (_, patterns) in enumerate(self._signs):
+            for pattern in patterns:
+                if not pattern.terms:
+                    continue
+                for alternative in pattern.terms[0]:
+                    word, prefix = alternative.parts[0]
+                    if prefix:
+                        entry = (word, rank, pattern)
+                        self._by_prefix.setdefault(word[:_PREFIX_KEY], []).append(entry)
+                    else:
+                        self._by_word.setdefault(word, []).append((rank, pattern))
 
     def _closest(self, token: str) -> str:
         """The pattern word one typo away from `token` (two in long words), else `token`."""
@@ -194,7 +227,20 @@ class Triage:
     def sign(self, text: str) -> WarningSign | None:
         """The most urgent sign described in `text` (any sentence), or None."""
         said = [_Sentence.of(self.corrected(tokens)) for tokens in sentences(text)]
-        for sign, patterns in self._signs:
-            if any(pattern.matches(sentence) for sentence in said for pattern in patterns):
-                return sign
-        return None
+        best: int | None = None
+        for sentence in said:
+            for rank, pattern in self._candidates(sentence):
+                if (best is None or rank < best) and pattern.matches(sentence):
+                    best = rank
+        return None if best is None else self._signs[best][0]
+
+    def _candidates(self, said: _Sentence) -> list[tuple[int, _Pattern]]:
+        """The patterns whose indexed term one of the sentence's words can open."""
+        found: list[tuple[int, _Pattern]] = []
+        for index in said.undenied:
+            found.extend(self._by_word.get(said.stems[index], ()))
+            token = said.tokens[index]
+            for prefix, rank, pattern in self._by_prefix.get(token[:_PREFIX_KEY], ()):
+                if token.startswith(prefix):
+                    found.append((rank, pattern))
+        return found
