@@ -24,7 +24,6 @@ import logging
 import os
 import secrets
 import socket
-import sqlite3
 import time
 from collections import deque
 from collections.abc import Sequence
@@ -38,7 +37,7 @@ from bot.core.broadcasts import BroadcastSend
 from bot.core.clock import Clock
 from bot.core.reminders import Claim, Reminder
 from bot.core.schedule import Schedule
-from bot.storage import Lease, LeaseLostError, Store
+from bot.storage import DispatchStore, Lease, LeaseLostError, StorageError, TransientError
 
 log = logging.getLogger(__name__)
 GRACE = timedelta(minutes=10)
@@ -123,7 +122,7 @@ class Dispatcher:
 
     def __init__(
         self,
-        store: Store,
+        store: DispatchStore,
         sender: Sender,
         clock: Clock,
         *,
@@ -217,7 +216,7 @@ class Dispatcher:
             if index not in self._sending:
                 worker.cancel()
         if self._sending and self.active:
-            with contextlib.suppress(sqlite3.Error):
+            with contextlib.suppress(StorageError):
                 await self.store.renew_lease(self.owner, self.clock.now())
         if self._workers:
             _, late = await asyncio.wait(self._workers, timeout=SAFE_SECONDS)
@@ -229,7 +228,7 @@ class Dispatcher:
             try:
                 await self.store.release_lease(self.owner)
                 log.info("dispatch lease released")
-            except sqlite3.Error as error:
+            except StorageError as error:
                 log.warning("could not release the dispatch lease (%s): it expires", error)
         self.active = False
 
@@ -250,7 +249,7 @@ class Dispatcher:
                 self._troubles.clear()
             except LeaseLostError:
                 self._lose_lease()
-            except sqlite3.OperationalError as error:
+            except TransientError as error:
                 # Busy or locked: the next tick tries again, and nothing is lost meanwhile.
                 log.warning("could not claim due reminders (%s); will retry", error)
             except Exception as error:
@@ -523,10 +522,10 @@ class Dispatcher:
                 try:
                     await self._finish(item, "sent", self.clock.now(), result.message_id)
                     break
-                except sqlite3.OperationalError as error:
+                except TransientError as error:
                     log.warning("could not record a sent message (%s); retrying", error)
                     await asyncio.sleep(1)
-                except sqlite3.Error as error:
+                except StorageError as error:
                     log.error("could not record %s as sent (%s)", describe(item), error)
                     break
         elif result.outcome is Outcome.UNREACHABLE:

@@ -9,7 +9,7 @@ from bot.core.clock import Clock
 from bot.core.reminder_input import InputError, ReminderSpec
 from bot.core.reminders import Reminder
 from bot.core.schedule import Schedule, ScheduleError
-from bot.storage import ChatRecord, Delivery, ReminderLimitError, Store
+from bot.storage import ChatRecord, Delivery, ReminderLimitError, ReminderStore
 
 MAX_REMINDERS_PER_CHAT = 20
 SNOOZE = timedelta(minutes=15)
@@ -40,7 +40,7 @@ class ChatData:
 class ReminderService:
     """Reminder operations for one chat at a time, over the store."""
 
-    def __init__(self, store: Store, clock: Clock) -> None:
+    def __init__(self, store: ReminderStore, clock: Clock) -> None:
         self.store = store
         self.clock = clock
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import sqlite3
 
 from telegram import (
     BotCommand,
@@ -26,7 +25,7 @@ from bot.core.understanding import Understanding
 from bot.dispatch import HEARTBEAT_SECONDS, Dispatcher
 from bot.flood import FloodControl, Limits
 from bot.reminder_service import ReminderService
-from bot.storage import Store
+from bot.storage import BusyError, Store
 from bot.telegram.admin_handlers import ADMIN_COMMANDS, AdminHandlers
 from bot.telegram.inline_handlers import InlineHandlers
 from bot.telegram.lookup_handlers import COMMANDS, LookupHandlers
@@ -148,7 +147,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     update_id = update.update_id if isinstance(update, Update) else None
     log.error("update %s failed", update_id, exc_info=context.error)
     # The database stayed locked past its busy timeout: nothing was written, so say so.
-    busy = isinstance(context.error, sqlite3.OperationalError) and "locked" in str(context.error)
+    busy = isinstance(context.error, BusyError)
     if isinstance(update, Update) and update.effective_chat is not None:
         try:
             await context.bot.send_message(update.effective_chat.id, BUSY if busy else SORRY)

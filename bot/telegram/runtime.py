@@ -9,7 +9,7 @@ from telegram.ext import Application
 
 from bot.core.clock import Clock
 from bot.dispatch import Dispatcher
-from bot.storage import Store
+from bot.storage import OperatorStore
 
 RUNTIME = "runtime"
 
@@ -18,7 +18,7 @@ RUNTIME = "runtime"
 class Runtime:
     """What outlives one update: the parts that /healthz and /stats look at."""
 
-    store: Store
+    store: OperatorStore
     dispatcher: Dispatcher
     clock: Clock
     started_at: datetime

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from bot import storage
 from bot.core.knowledge import KnowledgeBase
 from bot.offline.bot_api import BotApiError, Sent
+from bot.storage.sqlite import store as storage
 from bot.telegram.app import BUSY
 from tests.telegram.harness import Harness, running_bot
 

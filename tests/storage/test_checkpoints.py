@@ -60,7 +60,7 @@ def path(tmp_path: Path) -> Path:
 async def test_claims_leave_the_checkpoint_to_the_background(
     path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("bot.checkpoints.CHECKPOINT_EVERY_SECONDS", 3600.0)
+    monkeypatch.setattr("bot.storage.sqlite.checkpoints.CHECKPOINT_EVERY_SECONDS", 3600.0)
     store = await open_store(path)
     try:
         await seed_due(store, 20_000)
@@ -83,7 +83,7 @@ async def test_claims_leave_the_checkpoint_to_the_background(
 async def test_the_log_is_checkpointed_into_the_file_in_the_background(
     path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("bot.checkpoints.CHECKPOINT_EVERY_SECONDS", 0.02)
+    monkeypatch.setattr("bot.storage.sqlite.checkpoints.CHECKPOINT_EVERY_SECONDS", 0.02)
     store = await open_store(path)
     try:
         file_bytes = db_bytes(path)
@@ -98,8 +98,8 @@ async def test_the_log_is_checkpointed_into_the_file_in_the_background(
 async def test_a_log_past_its_bound_is_cut_back_by_the_next_write(
     path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("bot.checkpoints.CHECKPOINT_EVERY_SECONDS", 3600.0)
-    monkeypatch.setattr("bot.checkpoints.WAL_BOUND_BYTES", 64 * 1024)
+    monkeypatch.setattr("bot.storage.sqlite.checkpoints.CHECKPOINT_EVERY_SECONDS", 3600.0)
+    monkeypatch.setattr("bot.storage.sqlite.checkpoints.WAL_BOUND_BYTES", 64 * 1024)
     store = await open_store(path)
     try:
         await seed_due(store, 5_000)  # a log of ~0.6 MB
@@ -118,7 +118,7 @@ async def test_a_log_past_its_bound_is_cut_back_by_the_next_write(
 async def test_close_leaves_the_log_checkpointed_while_others_have_it_open(
     path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("bot.checkpoints.CHECKPOINT_EVERY_SECONDS", 3600.0)
+    monkeypatch.setattr("bot.storage.sqlite.checkpoints.CHECKPOINT_EVERY_SECONDS", 3600.0)
     store = await open_store(path)
     await seed_due(store, 5_000)
     # Another connection keeps the log open, so SQLite's own checkpoint on closing the last

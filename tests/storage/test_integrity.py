@@ -58,7 +58,7 @@ async def test_a_zeroed_page_is_refused_at_start(tmp_path: Path) -> None:
 async def test_damage_while_running_turns_health_red(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("bot.storage.WATCH_EVERY_SECONDS", 0.01)
+    monkeypatch.setattr("bot.storage.sqlite.store.WATCH_EVERY_SECONDS", 0.01)
     path = tmp_path / "bot.sqlite3"
     await seeded(path)
     store = Store(path)

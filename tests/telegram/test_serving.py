@@ -150,7 +150,7 @@ async def test_healthz_in_polling_mode_follows_the_database_and_dispatcher(
 async def test_healthz_turns_red_when_the_database_is_damaged_while_running(
     tmp_path: Path, kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("bot.storage.WATCH_EVERY_SECONDS", 0.02)
+    monkeypatch.setattr("bot.storage.sqlite.store.WATCH_EVERY_SECONDS", 0.02)
     await seeded(tmp_path / "bot.sqlite3")
     async with serving(tmp_path, kb) as bot:
         assert (await bot.health()).status_code == 200

@@ -1,0 +1,178 @@
+"""Deliveries in SQLite: what the dispatcher sends, reminders and broadcast copies,
+claimed for the lease holder, recorded when done, and checked again before sending."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from bot.core.broadcasts import BroadcastSend
+from bot.core.reminders import Claim, Reminder
+from bot.storage.sqlite.connection import Connection
+from bot.storage.sqlite.lease import hold_lease
+from bot.storage.sqlite.rows import REMINDER_COLUMNS, from_seconds, reminder_from, to_seconds
+from bot.storage.sqlite.translate import translated
+
+
+class DeliveriesRepository(Connection):
+    """The Deliveries repository (bot/storage/interfaces.py)."""
+
+    @translated
+    async def adopt_pending(self, owner: str) -> tuple[list[Claim], list[BroadcastSend]]:
+        """Make every delivery and broadcast copy left pending by an earlier lease holder
+        (stopped, crashed or expired) `owner`'s, and return them: they are sent now."""
+        async with self.transaction() as db:
+            await hold_lease(db, owner)
+            for table in ("deliveries", "broadcast_sends"):
+                await db.execute(
+                    f"UPDATE {table} SET claimed_by = ? "
+                    "WHERE outcome = 'pending' AND claimed_by IS NOT ?",
+                    (owner, owner),
+                )
+        return await self.pending_claims(), await self.pending_broadcast_sends()
+
+    @translated
+    async def claim_due(
+        self,
+        now: datetime,
+        limit: int,
+        advance: Callable[[Reminder, datetime], datetime],
+        owner: str,
+    ) -> list[Claim]:
+        """Claim up to `limit` due reminders for the lease holder `owner`: record a pending
+        delivery for each due time and move the reminder to its next due time, all in one
+        transaction, so that no due time is ever claimed twice and a claimed one is never
+        forgotten. LeaseLostError if `owner` no longer holds the lease."""
+        async with self.transaction() as db:
+            await hold_lease(db, owner)
+            async with db.execute(
+                f"SELECT {REMINDER_COLUMNS} FROM reminders "
+                "WHERE next_due IS NOT NULL AND next_due <= ? ORDER BY next_due, id LIMIT ?",
+                (to_seconds(now), limit),
+            ) as cursor:
+                due = [reminder_from(row) for row in await cursor.fetchall()]
+            if not due:
+                return []
+            claimed_at = to_seconds(now)
+            rows = [(r.id, to_seconds(r.next_due), claimed_at, owner) for r in due if r.next_due]
+            # One statement for the whole batch: a due time already claimed is skipped, and
+            # RETURNING names the new deliveries.
+            placeholders = ", ".join("(?, ?, ?, ?)" for _ in rows)
+            async with db.execute(
+                "INSERT OR IGNORE INTO deliveries (reminder_id, due_at, claimed_at, claimed_by) "
+                f"VALUES {placeholders} RETURNING id, reminder_id",
+                [value for row in rows for value in row],
+            ) as cursor:
+                inserted = {int(r[1]): int(r[0]) for r in await cursor.fetchall()}
+            await db.executemany(
+                "UPDATE reminders SET next_due = ? WHERE id = ?",
+                [(to_seconds(advance(r, now)), r.id) for r in due],
+            )
+        return [
+            Claim(inserted[r.id], r, r.next_due)
+            for r in due
+            if r.id in inserted and r.next_due is not None
+        ]
+
+    @translated
+    async def pending_claims(self) -> list[Claim]:
+        """Deliveries claimed but not finished: left over from a stop or a crash."""
+        async with self.db.execute(
+            f"SELECT d.id, d.due_at, {', '.join('r.' + c for c in REMINDER_COLUMNS.split(', '))} "
+            "FROM deliveries d JOIN reminders r ON r.id = d.reminder_id "
+            "WHERE d.outcome = 'pending' ORDER BY d.due_at",
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [
+            Claim(int(row[0]), reminder_from(row[2:]), from_seconds(int(row[1]))) for row in rows
+        ]
+
+    @translated
+    async def finish(
+        self,
+        delivery_id: int,
+        outcome: str,
+        at: datetime,
+        message_id: int | None = None,
+    ) -> None:
+        """Record how a claimed delivery ended; `at` is kept as the sent time of a sent one.
+        One statement: a trigger moves the tip rotation on for sent ones."""
+        async with self._write_lock:
+            await self.db.execute(
+                "UPDATE deliveries SET outcome = ?, sent_at = ?, message_id = ? "
+                "WHERE id = ? AND outcome = 'pending'",
+                (outcome, to_seconds(at) if outcome == "sent" else None, message_id, delivery_id),
+            )
+
+    @translated
+    async def still_pending(
+        self, items: Sequence[Claim | BroadcastSend], owner: str
+    ) -> set[Claim | BroadcastSend]:
+        """Which of these claimed reminders and broadcast copies are still `owner`'s to
+        send, in one query: /forget, a deleted reminder, a chat migration that met the new
+        chat's own copy, or another instance that took the lease over removes them."""
+        claims = {item.delivery_id: item for item in items if isinstance(item, Claim)}
+        sends = {item.id: item for item in items if isinstance(item, BroadcastSend)}
+        kept: set[Claim | BroadcastSend] = set()
+        for table, by_id in (("deliveries", claims), ("broadcast_sends", sends)):
+            if not by_id:
+                continue
+            async with self.db.execute(
+                f"SELECT id FROM {table} WHERE outcome = 'pending' AND claimed_by = ? "
+                f"AND id IN ({', '.join('?' for _ in by_id)})",
+                (owner, *by_id),
+            ) as cursor:
+                kept.update(by_id[int(row[0])] for row in await cursor.fetchall())
+        return kept
+
+    @translated
+    async def claim_broadcast_sends(
+        self, now: datetime, limit: int, owner: str
+    ) -> list[BroadcastSend]:
+        """Claim up to `limit` queued broadcast copies, oldest first, for the lease holder
+        `owner` (none when it holds the lease no more)."""
+        # One statement is its own transaction: when nothing is queued (nearly always), the
+        # heartbeat pays for a single indexed look-up, not a BEGIN/COMMIT.
+        async with (
+            self._write_lock,
+            self.db.execute(
+                "UPDATE broadcast_sends SET outcome = 'pending', claimed_at = ?, claimed_by = ? "
+                "WHERE id IN (SELECT id FROM broadcast_sends WHERE outcome = 'queued' "
+                "ORDER BY id LIMIT ?) "
+                "AND EXISTS (SELECT 1 FROM dispatch_lease WHERE id = 1 AND owner = ?) "
+                "RETURNING id",
+                (to_seconds(now), owner, limit, owner),
+            ) as cursor,
+        ):
+            claimed = [int(row[0]) for row in await cursor.fetchall()]
+        if not claimed:
+            return []
+        return await self._broadcast_sends(f"s.id IN ({', '.join('?' for _ in claimed)})", claimed)
+
+    @translated
+    async def pending_broadcast_sends(self) -> list[BroadcastSend]:
+        """Copies claimed but not finished: left over from a stop or a crash."""
+        return await self._broadcast_sends("s.outcome = 'pending'", [])
+
+    async def _broadcast_sends(self, where: str, values: list[int]) -> list[BroadcastSend]:
+        async with self.db.execute(
+            "SELECT s.id, s.broadcast_id, s.chat_id, b.text FROM broadcast_sends s "
+            f"JOIN broadcasts b ON b.id = s.broadcast_id WHERE {where} ORDER BY s.id",
+            values,
+        ) as cursor:
+            rows = await cursor.fetchall()
+        texts: dict[int, str] = {}  # one string per broadcast, however many copies
+        return [
+            BroadcastSend(int(r[0]), int(r[1]), int(r[2]), texts.setdefault(int(r[1]), r[3]))
+            for r in rows
+        ]
+
+    @translated
+    async def finish_broadcast_send(self, send_id: int, outcome: str, at: datetime) -> None:
+        """Record how one broadcast copy ended."""
+        async with self._write_lock:
+            await self.db.execute(
+                "UPDATE broadcast_sends SET outcome = ?, finished_at = ? "
+                "WHERE id = ? AND outcome = 'pending'",
+                (outcome, to_seconds(at), send_id),
+            )

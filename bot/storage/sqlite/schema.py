@@ -1,0 +1,85 @@
+"""The SQLite schema, as numbered migrations: `PRAGMA user_version` says which ran."""
+
+from __future__ import annotations
+
+# Append-only: each entry moves the schema up one version, in one transaction.
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (
+        """CREATE TABLE chats (
+            chat_id INTEGER PRIMARY KEY,
+            chat_type TEXT NOT NULL,
+            timezone TEXT,
+            created_at INTEGER NOT NULL
+        )""",
+        """CREATE TABLE reminders (
+            id INTEGER PRIMARY KEY,
+            chat_id INTEGER NOT NULL REFERENCES chats (chat_id) ON DELETE CASCADE,
+            created_by INTEGER NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('water', 'stretch')),
+            timezone TEXT NOT NULL,
+            interval_minutes INTEGER,
+            window_start TEXT,
+            window_end TEXT,
+            times TEXT NOT NULL DEFAULT '',
+            next_due INTEGER,
+            sent_count INTEGER NOT NULL DEFAULT 0,
+            created_at INTEGER NOT NULL
+        )""",
+        "CREATE INDEX reminders_by_chat ON reminders (chat_id)",
+        "CREATE INDEX reminders_due ON reminders (next_due) WHERE next_due IS NOT NULL",
+        """CREATE TABLE deliveries (
+            id INTEGER PRIMARY KEY,
+            reminder_id INTEGER NOT NULL REFERENCES reminders (id) ON DELETE CASCADE,
+            due_at INTEGER NOT NULL,
+            claimed_at INTEGER NOT NULL,
+            sent_at INTEGER,
+            outcome TEXT NOT NULL DEFAULT 'pending',
+            message_id INTEGER,
+            UNIQUE (reminder_id, due_at)
+        )""",
+        "CREATE INDEX deliveries_pending ON deliveries (outcome) WHERE outcome = 'pending'",
+        # A sent reminder moves its tip rotation on, in the same statement that records it.
+        """CREATE TRIGGER deliveries_sent AFTER UPDATE OF outcome ON deliveries
+            WHEN NEW.outcome = 'sent' AND OLD.outcome != 'sent'
+            BEGIN
+                UPDATE reminders SET sent_count = sent_count + 1 WHERE id = NEW.reminder_id;
+            END""",
+    ),
+    (
+        """CREATE TABLE broadcasts (
+            id INTEGER PRIMARY KEY,
+            created_by INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            started_at INTEGER
+        )""",
+        # One row per chat a started broadcast goes to: queued, then pending once claimed,
+        # then how it ended. /forget in a chat takes its copies with it.
+        """CREATE TABLE broadcast_sends (
+            id INTEGER PRIMARY KEY,
+            broadcast_id INTEGER NOT NULL REFERENCES broadcasts (id) ON DELETE CASCADE,
+            chat_id INTEGER NOT NULL REFERENCES chats (chat_id) ON DELETE CASCADE,
+            claimed_at INTEGER,
+            finished_at INTEGER,
+            outcome TEXT NOT NULL DEFAULT 'queued',
+            UNIQUE (broadcast_id, chat_id)
+        )""",
+        "CREATE INDEX broadcast_sends_by_outcome ON broadcast_sends (outcome, id)",
+        "CREATE INDEX deliveries_by_claim_time ON deliveries (claimed_at)",
+    ),
+    (
+        # One row at most: the instance whose dispatcher may claim and send. It counts its
+        # renewals; a standby takes over when the count stops moving for the lease's length
+        # on its own monotonic clock (wall times are only for people: a clock step must not
+        # move the lease).
+        """CREATE TABLE dispatch_lease (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            owner TEXT NOT NULL,
+            renewals INTEGER NOT NULL,
+            renewed_at INTEGER NOT NULL
+        )""",
+        # The lease holder that claimed a delivery; a new holder adopts what is left pending.
+        "ALTER TABLE deliveries ADD COLUMN claimed_by TEXT",
+        "ALTER TABLE broadcast_sends ADD COLUMN claimed_by TEXT",
+    ),
+)
