@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from enum import StrEnum
 
 from telegram import CallbackQuery, Message
 
+from bot.core.documents import ReminderAction
 from bot.core.views import Screen, View
 
 CALLBACK_DATA_MAX_BYTES = 64
@@ -58,24 +58,6 @@ def packable(view: View) -> bool:
         return False
 
 
-def sources_view(view: View) -> View:
-    """The page listing the sources behind a view: SOURCES with the view's code and arg
-    ('n-magnesium', 'rf'). SOURCES with no arg lists every source."""
-    code = view.screen.value
-    return View(Screen.SOURCES, f"{code}-{view.arg}" if view.arg else code)
-
-
-def cited_view(view: View) -> View | None:
-    """The view whose sources a SOURCES view lists (None: all sources, or junk)."""
-    if view.screen is not Screen.SOURCES or not view.arg:
-        return None
-    code, _, arg = view.arg.partition("-")
-    screen = _SCREENS.get(code)
-    if screen is None or screen is Screen.SOURCES:
-        return None
-    return View(screen, arg)
-
-
 def start_payload(view: View) -> str:
     """A /start deep-link payload for a view: 'f-magnesium' (Telegram allows [A-Za-z0-9_-])."""
     return f"{view.screen.value}-{view.arg}" if view.arg else view.screen.value
@@ -90,23 +72,8 @@ def parse_start_payload(payload: str) -> View | None:
     return View(screen, arg)
 
 
-class Action(StrEnum):
-    """What a reminder button does; the value is its code in button data."""
-
-    DRAFT = "n"  # a setup step: the draft follows
-    NEW = "new"
-    CANCEL = "c"
-    LIST = "l"
-    PAUSE = "p"
-    RESUME = "r"
-    EDIT = "e"
-    ASK_DELETE = "d"
-    DELETE = "D"
-    DELETE_ALL = "A"
-    FORGET = "F"
-    DONE = "x"
-    SNOOZE = "z"
-    SKIP_TODAY = "k"
+# The handlers' name for what a reminder button does.
+Action = ReminderAction
 
 
 def reminder_action(action: Action, *args: int | str) -> str:

@@ -12,7 +12,7 @@ from bot.offline.bot_api import parse_html, utf16_length
 from bot.telegram.callbacks import CALLBACK_DATA_MAX_BYTES, REMINDER_PREFIX, unpack
 from bot.telegram.html import paginate
 from bot.telegram.render import Page, Renderer
-from tests.telegram.test_short_answers import both_forms
+from tests.core.test_documents import both_forms
 
 TEXT_LIMIT = 4096
 ENTITY_LIMIT = 100

@@ -3,49 +3,16 @@ groups, and the detail is one tap away. Over every screen and item the knowledge
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
+from bot.core.documents import SCREEN_CHARS, SCREEN_LINES, screen_size
 from bot.core.knowledge import KnowledgeBase
 from bot.core.views import Screen, View
 from bot.offline.bot_api import parse_html
-from bot.telegram.callbacks import CALLBACK_DATA_MAX_BYTES, REMINDER_PREFIX, sources_view, unpack
-from bot.telegram.html import SCREEN_CHARS, SCREEN_LINES, screen_size
+from bot.telegram.callbacks import CALLBACK_DATA_MAX_BYTES, REMINDER_PREFIX, unpack
+from bot.telegram.html import visible_text
 from bot.telegram.render import Page, Renderer
-
-FIXED = (
-    Screen.MENU,
-    Screen.HELP,
-    Screen.ABOUT,
-    Screen.CAUSES,
-    Screen.RED_FLAGS,
-    Screen.STRETCHES,
-    Screen.RELIEF,
-    Screen.SOURCES,
-)
-
-
-def every_view(kb: KnowledgeBase) -> list[View]:
-    """Every screen and every item the knowledge has, and each one's sources page."""
-    views = [View(screen) for screen in FIXED]
-    views += [View(Screen.NUTRIENTS, arg) for arg in ("", "n", "f")]
-    for n in kb.nutrients:
-        views += [View(Screen.NUTRIENT, n.id), View(Screen.FOODS, n.id)]
-        views += [View(Screen.FOOD, word) for f in n.foods if (word := kb.food_word(f.name))]
-    views += [View(Screen.CAUSE_GROUP, g.id) for g in kb.cause_groups]
-    views += [View(Screen.STRETCH, s.id) for s in kb.stretches]
-    views += [View(Screen.TOPIC, t.id) for t in kb.knowledge.topics]
-    views += [View(Screen.TRIAGE, s.id) for s in kb.red_flags.signs]
-    views += [sources_view(v) for v in list(views) if v.screen is not Screen.SOURCES]
-    return list(dict.fromkeys(views))
-
-
-def both_forms(kb: KnowledgeBase) -> Iterator[View]:
-    """Each view as a private chat opens it and as a group does (compact)."""
-    for view in every_view(kb):
-        yield view
-        yield View(view.screen, view.arg, compact=True)
+from tests.core.test_documents import both_forms
 
 
 def targets(page: Page) -> list[tuple[str, View]]:
@@ -96,7 +63,7 @@ def renderer(kb: KnowledgeBase) -> Renderer:
 def test_every_first_answer_fits_one_phone_screen(renderer: Renderer, kb: KnowledgeBase) -> None:
     too_long = []
     for view in both_forms(kb):
-        chars, lines = screen_size(renderer.render(view).text)
+        chars, lines = screen_size(visible_text(renderer.render(view).text))
         if chars > SCREEN_CHARS or lines > SCREEN_LINES:
             too_long.append(f"{view}: {chars} characters, {lines} lines")
     assert not too_long, "\n".join(too_long)

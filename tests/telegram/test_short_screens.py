@@ -11,12 +11,14 @@ import pytest
 
 from bot.core.knowledge import KnowledgeBase
 from bot.core.models import Knowledge, Level, Topic, WarningSign
+from bot.core.screens.common import short_publisher, sources_view
 from bot.core.views import Screen, View, parse_label
 from bot.offline.bot_api import parse_html
-from bot.telegram.callbacks import CALLBACK_DATA_MAX_BYTES, pack, sources_view, unpack
+from bot.telegram.callbacks import CALLBACK_DATA_MAX_BYTES, pack, unpack
 from bot.telegram.html import visible_text
-from bot.telegram.render import Page, Renderer, short_publisher
-from tests.telegram.test_short_answers import all_pages, both_forms, next_page, targets
+from bot.telegram.render import Page, Renderer
+from tests.core.test_documents import both_forms
+from tests.telegram.test_short_answers import all_pages, next_page, targets
 
 EMERGENCY_LINES = 8
 EXERCISE_SCREENS = {Screen.STRETCH, Screen.STRETCHES, Screen.RELIEF}
