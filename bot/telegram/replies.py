@@ -26,14 +26,15 @@ async def reply(message: Message, page: Page) -> None:
     without turning Telegram's echo of the answer into a Message nobody reads: for an
     answer with a keyboard that parse is a fifth of a command's cost. do_api_request
     still posts through the bot's rate limiter; it leaves out Defaults, so they are
-    applied here, and the keyboard goes as built (no arbitrary callback data here)."""
+    applied here, and the keyboard goes as the page serialised it (no arbitrary callback
+    data here)."""
     bot = message.get_bot()
     defaults = bot.defaults if isinstance(bot, ExtBot) else None
     params: dict[str, object] = {
         "chat_id": message.chat_id,
         "text": page.text,
         "parse_mode": ParseMode.HTML,
-        "reply_markup": page.keyboard,
+        "reply_markup": page.markup,
         "link_preview_options": defaults.link_preview_options if defaults else None,
         # A reply in a forum topic belongs in that topic, not the group's general one.
         "message_thread_id": message.message_thread_id if message.is_topic_message else None,
