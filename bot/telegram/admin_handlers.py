@@ -25,7 +25,6 @@ from bot.telegram.runtime import Runtime
 
 log = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
-ADMIN_COMMANDS = (("stats", "Operator: bot statistics"), ("broadcast", "Operator: message all"))
 WINDOW = timedelta(hours=24)
 USAGE = (
     "Usage: /broadcast followed by the message, formatted as you like. "

@@ -20,18 +20,19 @@ from telegram.request import BaseRequest
 
 from bot.config import Settings
 from bot.core.clock import Clock, SystemClock
+from bot.core.commands import Chats, offered
 from bot.core.knowledge import KnowledgeBase
 from bot.core.understanding import Understanding
 from bot.dispatch import HEARTBEAT_SECONDS, Dispatcher
 from bot.flood import FloodControl, Limits
 from bot.reminder_service import ReminderService
 from bot.storage import BusyError, Store
-from bot.telegram.admin_handlers import ADMIN_COMMANDS, AdminHandlers
+from bot.telegram.admin_handlers import AdminHandlers
 from bot.telegram.inline_handlers import InlineHandlers
-from bot.telegram.lookup_handlers import COMMANDS, LookupHandlers
+from bot.telegram.lookup_handlers import LookupHandlers
 from bot.telegram.rate_limiter import TelegramRateLimiter
 from bot.telegram.reminder_delivery import TelegramSender
-from bot.telegram.reminder_handlers import REMINDER_COMMANDS, ReminderHandlers
+from bot.telegram.reminder_handlers import ReminderHandlers
 from bot.telegram.render import Renderer
 from bot.telegram.runtime import RUNTIME, Runtime
 from bot.telegram.update_log import log_updates
@@ -40,8 +41,6 @@ from bot.telegram.update_order import PerChatOrder
 log = logging.getLogger(__name__)
 SORRY = "Sorry, something went wrong on my side. Please try again in a moment."
 BUSY = "I'm busy saving other changes right now. Please try that again in a few seconds."
-# Commands that make no sense in a group's menu (the group has its own /start habits).
-_PRIVATE_ONLY = frozenset({"start", "about"})
 
 
 def build_application(
@@ -124,14 +123,14 @@ async def register_commands(
 ) -> None:
     """Publish the command menu for private and group chats, and the operator's commands in
     each admin's own chat; a failure only logs."""
-    private = [
-        BotCommand(name, description) for name, _, description in (*COMMANDS, *REMINDER_COMMANDS)
-    ]
-    group = [command for command in private if command.command not in _PRIVATE_ONLY]
-    operator = private + [BotCommand(name, description) for name, description in ADMIN_COMMANDS]
+
+    def menu(chats: Chats) -> list[BotCommand]:
+        return [BotCommand(c.name, c.summary) for c in offered(chats)]
+
+    operator = menu(Chats.PRIVATE | Chats.OPERATOR)
     menus: list[tuple[list[BotCommand], BotCommandScope]] = [
-        (private, BotCommandScopeAllPrivateChats()),
-        (group, BotCommandScopeAllGroupChats()),
+        (menu(Chats.PRIVATE), BotCommandScopeAllPrivateChats()),
+        (menu(Chats.GROUP), BotCommandScopeAllGroupChats()),
         *((operator, BotCommandScopeChat(admin)) for admin in sorted(admin_ids)),
     ]
     for commands, scope in menus:

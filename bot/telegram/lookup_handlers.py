@@ -16,6 +16,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.core.commands import Part, of
 from bot.core.knowledge import KnowledgeBase
 from bot.core.matching import Lookup
 from bot.core.understanding import Understanding
@@ -44,20 +45,6 @@ UNKNOWN_COMMAND = "I don't know that command. /help lists what I can do."
 # Only new messages: an edited command must not run again (a second reminder, say), and
 # channel posts are not for this bot.
 NEW_MESSAGES = filters.UpdateType.MESSAGE
-
-# (command, aliases, description for the command menu); the order is the menu's order.
-COMMANDS: tuple[tuple[str, tuple[str, ...], str], ...] = (
-    ("start", ("menu",), "Main menu"),
-    ("causes", ("cause", "why"), "Why toes and feet cramp"),
-    ("foods", ("food",), "Foods rich in a nutrient, e.g. /foods magnesium"),
-    ("nutrient", ("nutrients",), "One nutrient: role, signs, intake, foods"),
-    ("relief", ("now", "cramp"), "What to do during a cramp"),
-    ("stretches", ("stretch", "exercises"), "Stretches and exercises"),
-    ("redflags", ("doctor", "redflag"), "When to see a doctor"),
-    ("sources", ("source",), "Where the facts come from"),
-    ("help", (), "What I can do"),
-    ("about", (), "About this bot"),
-)
 
 
 def is_group(chat: Chat | None) -> bool:
@@ -104,9 +91,10 @@ class LookupHandlers:
 
     def register(self, app: Application) -> None:  # type: ignore[type-arg]
         """Add every lookup handler to the application."""
-        for name, aliases, _ in COMMANDS:
-            handler = self._command_handler(name)
-            app.add_handler(CommandHandler((name, *aliases), handler, filters=NEW_MESSAGES))
+        for command in of(Part.LOOKUP):
+            handler = self._command_handler(command.name)
+            names = (command.name, *command.aliases)
+            app.add_handler(CommandHandler(names, handler, filters=NEW_MESSAGES))
         app.add_handler(CallbackQueryHandler(self.on_button))
         app.add_handler(
             MessageHandler(

@@ -19,6 +19,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.core.commands import Part, of
 from bot.core.reminder_input import InputError, parse_reminder
 from bot.core.reminders import describe_next
 from bot.core.timezones import describe_timezone, resolve_timezone
@@ -64,16 +65,6 @@ _MANAGERS = (ChatMember.ADMINISTRATOR, ChatMember.OWNER)
 # Buttons anyone in a group may press: they change nothing stored.
 _OPEN_TO_ALL = frozenset({Action.DONE, Action.CANCEL, Action.LIST})
 
-# (command, aliases, description for the command menu)
-REMINDER_COMMANDS: tuple[tuple[str, tuple[str, ...], str], ...] = (
-    ("remind", (), "Set a water or stretch reminder"),
-    ("reminders", (), "List this chat's reminders"),
-    ("timezone", ("tz",), "Set your time zone, e.g. /timezone Europe/Berlin"),
-    ("stop", (), "Delete a reminder, or all of them"),
-    ("mydata", (), "See everything stored about this chat"),
-    ("forget", (), "Delete everything stored about this chat"),
-)
-
 
 class ReminderHandlers:
     """The reminder side of the bot."""
@@ -107,8 +98,9 @@ class ReminderHandlers:
             "mydata": self.mydata,
             "forget": self.forget,
         }
-        for name, aliases, _ in REMINDER_COMMANDS:
-            app.add_handler(CommandHandler((name, *aliases), commands[name], NEW_MESSAGES))
+        for command in of(Part.REMINDERS):
+            names = (command.name, *command.aliases)
+            app.add_handler(CommandHandler(names, commands[command.name], NEW_MESSAGES))
         app.add_handler(CallbackQueryHandler(self.on_button, pattern=f"^{REMINDER_PREFIX}:"))
         app.add_handler(ChatMemberHandler(self.on_membership, ChatMemberHandler.MY_CHAT_MEMBER))
         app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, self.on_migrate))

@@ -12,14 +12,13 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.config import load_settings
+from bot.core.commands import COMMANDS, Part
 from bot.core.knowledge import KnowledgeBase
 from bot.flood import FloodControl, Limits
 from bot.offline.bot_api import FakeBotApi
 from bot.offline.request import InMemoryRequest
 from bot.telegram.app import BUSY, SORRY, build_application
 from bot.telegram.lifecycle import running
-from bot.telegram.lookup_handlers import COMMANDS
-from bot.telegram.reminder_handlers import REMINDER_COMMANDS
 from tests.telegram.harness import TOKEN, FakeClock
 
 USER = 1001
@@ -78,7 +77,7 @@ async def test_every_command_survives_random_text(kb: KnowledgeBase, tmp_path: P
         errors.append(context.error or RuntimeError("unknown"))
 
     app.add_error_handler(record)
-    commands = [name for name, _, _ in (*COMMANDS, *REMINDER_COMMANDS)]
+    commands = [c.name for c in COMMANDS if c.part is not Part.OPERATOR]
     offset = 0
     async with running(app, poll=False):
         for line in ("/timezone UTC", "/remind water at 09:00"):  # something to protect

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot import __version__
+from bot.core.commands import COMMANDS, Part
 from bot.core.documents import Block, Button, block, bold, italic, line
 from bot.core.knowledge import KnowledgeBase
 from bot.core.screens.common import (
@@ -18,23 +19,10 @@ from bot.core.screens.common import (
 )
 from bot.core.views import Screen, View
 
-_MAIN_COMMANDS = (
-    ("/causes", "why toes cramp; /causes nerves for one group"),
-    ("/foods magnesium", "foods richest in a nutrient"),
-    ("/nutrient vitamin d", "what a nutrient does, signs, intake"),
-    ("/relief", "what to do during a cramp, now"),
-    ("/stretches", "stretches and exercises with steps"),
-    ("/redflags", "when to see a doctor, or get help now"),
-    ("/remind", "water or stretch reminders, in your time zone"),
-)
-_MORE_COMMANDS = (
-    ("/remind water every 2h 08:00-22:00", "a reminder in one line"),
-    ("/reminders", "your reminders: pause, edit, delete"),
-    ("/timezone Berlin", "your time zone, so reminders follow your clock"),
-    ("/mydata, /forget", "see or delete everything stored about this chat"),
-    ("/sources", "where every fact comes from"),
-    ("/about", "what this bot is"),
-)
+# /help lists what everyone may use: the operator's commands are in the operator's menu.
+_LISTED = tuple(c for c in COMMANDS if c.example and c.part is not Part.OPERATOR)
+_MAIN_COMMANDS = tuple((c.example, c.does) for c in _LISTED if c.main)
+_MORE_COMMANDS = tuple((c.example, c.does) for c in _LISTED if not c.main)
 
 
 def menu(kb: KnowledgeBase, view: View) -> Answer:
