@@ -8,6 +8,8 @@ import sys
 import zipfile
 from pathlib import Path
 
+from bot import __version__
+
 ROOT = Path(__file__).resolve().parent.parent
 PIP_WHEEL = [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation"]
 
@@ -18,7 +20,7 @@ def test_wheel_ships_content_and_the_installed_bot_loads_it(tmp_path: Path) -> N
         check=True,
         capture_output=True,
     )
-    (wheel,) = tmp_path.glob("cramp_coach-*.whl")
+    (wheel,) = tmp_path.glob(f"cramp_coach-{__version__}-*.whl")  # the one version source
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
         archive.extractall(tmp_path / "site")

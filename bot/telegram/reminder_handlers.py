@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from telegram import CallbackQuery, Chat, ChatMember, Message, Update
@@ -87,10 +88,7 @@ class ReminderHandlers:
             Action.SNOOZE: self._snooze,
             Action.SKIP_TODAY: self._skip_today,
         }
-
-    def register(self, app: Application) -> None:  # type: ignore[type-arg]
-        """Add the reminder handlers; call before the lookup handlers' catch-alls."""
-        commands = {
+        self._commands: dict[str, Callable[[Update, Context], Coroutine[Any, Any, None]]] = {
             "remind": self.remind,
             "reminders": self.reminders,
             "timezone": self.timezone,
@@ -98,24 +96,20 @@ class ReminderHandlers:
             "mydata": self.mydata,
             "forget": self.forget,
         }
+
+    def register(self, app: Application) -> None:  # type: ignore[type-arg]
+        """Add the reminder handlers; call before the lookup handlers' catch-alls."""
         for command in of(Part.REMINDERS):
             names = (command.name, *command.aliases)
-            app.add_handler(CommandHandler(names, commands[command.name], NEW_MESSAGES))
+            app.add_handler(CommandHandler(names, self._commands[command.name], NEW_MESSAGES))
         app.add_handler(CallbackQueryHandler(self.on_button, pattern=f"^{REMINDER_PREFIX}:"))
         app.add_handler(ChatMemberHandler(self.on_membership, ChatMemberHandler.MY_CHAT_MEMBER))
         app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, self.on_migrate))
 
     async def run(self, asked: TextAction, update: Update, context: Context) -> None:
-        """Run the command free text asked for, as if it were typed without arguments."""
-        commands = {
-            TextAction.REMIND: self.remind,
-            TextAction.REMINDERS: self.reminders,
-            TextAction.TIMEZONE: self.timezone,
-            TextAction.STOP: self.stop,
-            TextAction.MYDATA: self.mydata,
-            TextAction.FORGET: self.forget,
-        }
-        await commands[asked](update, context)
+        """Run the command free text asked for, as if it were typed without arguments (an
+        action is named after its command)."""
+        await self._commands[asked.value](update, context)
 
     async def may_manage(self, update: Update, context: Context) -> bool:
         """Anyone in a private chat; in a group, its admins (and anonymous admins)."""
