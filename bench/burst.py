@@ -119,7 +119,7 @@ def summarize(data: dict[str, Any], count: int, t0: float, rate: float) -> dict[
     for chat, at, _ in sends:
         first_at.setdefault(int(chat), at)
     lateness = sorted(at - due_time(t0, chat) for chat, at in first_at.items())
-    times = [at for _, at in sends]
+    times = [at for _, at, _ in sends]
     span = (max(times) - min(times)) if len(times) > 1 else 0.0
     too_many = data["too_many_requests"]
     assert isinstance(too_many, int)
