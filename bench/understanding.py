@@ -41,6 +41,7 @@ from tests.understanding.labels import (
     Miss,
     Question,
     QuestionSetError,
+    Scores,
     format_misses,
     load_questions,
     score,
@@ -54,21 +55,15 @@ TARGET_RSS_MB = 50.0
 
 @dataclass(frozen=True, slots=True)
 class Row:
-    """One technique's results, as the probe process reports them."""
+    """One technique's results, as the probe process reports them: its scores on the set,
+    and what it costs."""
 
     technique: str
-    questions: int
-    warnings: int
-    safety_recall: float
-    over_triage: float
-    topic_accuracy: float
-    cant_answer: float
-    sign_match: float
+    scores: Scores
     p50_ms: float
     p99_ms: float
     rss_mb: float
     build_ms: float
-    misses: tuple[Miss, ...]
 
 
 def rss_bytes() -> int:
@@ -110,18 +105,11 @@ def probe(name: str, repeat: int) -> Row:
     timings.sort()
     return Row(
         technique=name,
-        questions=scores.questions,
-        warnings=scores.warnings,
-        safety_recall=scores.safety_recall,
-        over_triage=scores.over_triage,
-        topic_accuracy=scores.topic_accuracy,
-        cant_answer=scores.cant_answer,
-        sign_match=scores.sign_match,
+        scores=scores,
         p50_ms=percentile(timings, 0.50) / 1e6,
         p99_ms=percentile(timings, 0.99) / 1e6,
         rss_mb=added / 2**20,
         build_ms=build_ms,
-        misses=scores.misses,
     )
 
 
@@ -136,7 +124,9 @@ def measured(name: str, repeat: int) -> Row | str:
     if done.returncode != 0:
         return done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "failed"
     data = json.loads(done.stdout)
-    return Row(**{**data, "misses": tuple(Miss(**miss) for miss in data["misses"])})
+    scores = data["scores"]
+    misses = tuple(Miss(**miss) for miss in scores["misses"])
+    return Row(**{**data, "scores": Scores(**{**scores, "misses": misses})})
 
 
 def describe_set(questions: tuple[Question, ...], kb: KnowledgeBase) -> str:
@@ -188,14 +178,15 @@ def main() -> int:
         if isinstance(row, str):
             print(f"{name:<{width}}failed: {row}")
             continue
-        line = f"{name:<{width}}{row.questions:>10}{row.safety_recall:>9.1%}{row.sign_match:>7.0%}"
-        line += f"{row.over_triage:>13.1%}{row.topic_accuracy:>10.1%}{row.cant_answer:>13.1%}"
+        got = row.scores
+        line = f"{name:<{width}}{got.questions:>10}{got.safety_recall:>9.1%}{got.sign_match:>7.0%}"
+        line += f"{got.over_triage:>13.1%}{got.topic_accuracy:>10.1%}{got.cant_answer:>13.1%}"
         print(f"{line}{row.p50_ms:>9.3f}{row.p99_ms:>9.3f}{row.rss_mb:>9.1f}")
     if args.misses:
         for name, row in rows.items():
             if not isinstance(row, str):
-                print(f"\n{name}: {len(row.misses)} missed (expected <- got: text)")
-                print(format_misses(row.misses))
+                print(f"\n{name}: {len(row.scores.misses)} missed (expected <- got: text)")
+                print(format_misses(row.scores.misses))
     shipped = rows.get(SHIPPED)
     if shipped is None:
         return 0
@@ -204,13 +195,13 @@ def main() -> int:
     return verdict(
         {
             f"{SHIPPED}: safety recall {TARGET_SAFETY_RECALL:.0%}": (
-                shipped.safety_recall >= TARGET_SAFETY_RECALL
+                shipped.scores.safety_recall >= TARGET_SAFETY_RECALL
             ),
             f"{SHIPPED}: over-triage <= {TARGET_OVER_TRIAGE:.0%}": (
-                shipped.over_triage <= TARGET_OVER_TRIAGE
+                shipped.scores.over_triage <= TARGET_OVER_TRIAGE
             ),
             f"{SHIPPED}: accuracy >= {TARGET_TOPIC_ACCURACY:.0%}": (
-                shipped.topic_accuracy >= TARGET_TOPIC_ACCURACY
+                shipped.scores.topic_accuracy >= TARGET_TOPIC_ACCURACY
             ),
             f"{SHIPPED}: p99 <= {TARGET_P99_MS} ms": shipped.p99_ms <= TARGET_P99_MS,
             f"{SHIPPED}: RSS added <= {TARGET_RSS_MB:.0f} MB": shipped.rss_mb <= TARGET_RSS_MB,
