@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import verdict
+from bot.core.platforms import Platform
 from bot.dispatch import BATCH, HEARTBEAT_SECONDS, Dispatcher, Outbound, Outcome, SendResult
 from bot.storage import MIGRATIONS, Store, to_seconds
 
@@ -106,6 +107,8 @@ async def _migrate(path: Path) -> None:
 
 class NoopSender:
     """Sends nothing: the benchmark measures the database side of a tick."""
+
+    platforms = frozenset({Platform.TELEGRAM})
 
     async def send(self, item: Outbound) -> SendResult:
         """Pretend the message went out."""

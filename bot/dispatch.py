@@ -35,6 +35,7 @@ from typing import Protocol
 
 from bot.core.broadcasts import BroadcastSend
 from bot.core.clock import Clock
+from bot.core.platforms import Platform
 from bot.core.reminders import Claim, Reminder
 from bot.core.schedule import Schedule
 from bot.storage import DispatchStore, Lease, LeaseLostError, StorageError, TransientError
@@ -90,7 +91,12 @@ Outbound = Claim | BroadcastSend
 
 
 class Sender(Protocol):
-    """Delivers one claimed message to its chat."""
+    """Delivers one claimed message to its chat, on the platforms it serves."""
+
+    @property
+    def platforms(self) -> frozenset[Platform]:
+        """Whose chats it delivers to: reminders of other platforms' chats stay unclaimed."""
+        ...
 
     async def send(self, item: Outbound) -> SendResult:
         """Send the message; never raises for Bot API errors."""
@@ -371,7 +377,9 @@ class Dispatcher:
             self._starved = room < BATCH
             if self._starved:
                 return  # senders wake the loop when room frees up
-            claims = await self.store.claim_due(self.clock.now(), BATCH, self._after, self.owner)
+            claims = await self.store.claim_due(
+                self.clock.now(), BATCH, self._after, self.owner, self.sender.platforms
+            )
             self._add(claims)
             if len(claims) == BATCH:
                 continue  # reminders first: more may be due

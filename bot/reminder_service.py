@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.core.clock import Clock
+from bot.core.platforms import Platform
 from bot.core.reminder_input import InputError, ReminderSpec
 from bot.core.reminders import Reminder
 from bot.core.schedule import Schedule, ScheduleError
@@ -49,11 +50,17 @@ class ReminderService:
         chat = await self.store.chat(chat_id)
         return chat.timezone if chat else None
 
-    async def set_timezone(self, chat_id: int, chat_type: str, zone: str) -> int:
+    async def set_timezone(
+        self,
+        chat_id: int,
+        chat_type: str,
+        zone: str,
+        platform: Platform = Platform.TELEGRAM,
+    ) -> int:
         """Set the chat's zone; its reminders keep their local times. How many moved."""
         now = self.clock.now()
         return await self.store.set_timezone(
-            chat_id, chat_type, zone, now, lambda schedule: schedule.next_due(now)
+            chat_id, chat_type, zone, now, lambda schedule: schedule.next_due(now), platform
         )
 
     async def save(
@@ -65,12 +72,13 @@ class ReminderService:
         *,
         zone: str | None = None,
         edit: int | None = None,
+        platform: Platform = Platform.TELEGRAM,
     ) -> Reminder:
         """Create a reminder (or give reminder `edit` a new schedule), setting the chat's
         time zone first if `zone` is given and none is set yet."""
         current = await self.timezone(chat_id)
         if current is None and zone is not None:
-            await self.set_timezone(chat_id, chat_type, zone)
+            await self.set_timezone(chat_id, chat_type, zone, platform)
             current = zone
         if edit is not None:
             return await self._edit(chat_id, edit, spec)
@@ -82,6 +90,7 @@ class ReminderService:
             return await self.store.add_reminder(
                 chat_id=chat_id,
                 chat_type=chat_type,
+                platform=platform,
                 created_by=user_id,
                 kind=spec.kind,
                 schedule=schedule,

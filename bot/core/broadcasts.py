@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from bot.core.platforms import Platform
+
 
 @dataclass(frozen=True, slots=True)
 class BroadcastSend:
@@ -13,6 +15,7 @@ class BroadcastSend:
     broadcast_id: int
     chat_id: int
     text: str  # Telegram HTML, as the operator formatted it
+    platform: Platform = Platform.TELEGRAM
 
     def moved_to(self, chat_id: int) -> BroadcastSend:
         """The same send, to the chat's new id (a group that became a supergroup)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, time
 
+from bot.core.platforms import Platform
 from bot.core.reminder_input import Kind
 from bot.core.schedule import Schedule
 
@@ -22,6 +23,7 @@ class Reminder:
     schedule: Schedule
     next_due: datetime | None  # None while paused
     sent_count: int
+    platform: Platform = Platform.TELEGRAM
 
     @property
     def active(self) -> bool:
@@ -41,6 +43,11 @@ class Claim:
     def chat_id(self) -> int:
         """Where it goes."""
         return self.reminder.chat_id
+
+    @property
+    def platform(self) -> Platform:
+        """Which platform's sender takes it."""
+        return self.reminder.platform
 
     def moved_to(self, chat_id: int) -> Claim:
         """The same claim, to the chat's new id (a group that became a supergroup)."""

@@ -7,11 +7,12 @@ bot/storage/errors.py.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.core.broadcasts import BroadcastSend
+from bot.core.platforms import Platform
 from bot.core.reminder_input import Kind
 from bot.core.reminders import Claim, Reminder
 from bot.core.schedule import Schedule
@@ -55,6 +56,7 @@ class Chats(Protocol):
         zone: str,
         now: datetime,
         next_due: Callable[[Schedule], datetime],
+        platform: Platform = Platform.TELEGRAM,
     ) -> int:
         """Set a chat's time zone and move its reminders to it; how many were moved."""
         ...
@@ -84,6 +86,7 @@ class Reminders(Protocol):
         *,
         chat_id: int,
         chat_type: str,
+        platform: Platform = Platform.TELEGRAM,
         created_by: int,
         kind: Kind,
         schedule: Schedule,
@@ -139,9 +142,10 @@ class Deliveries(Protocol):
         limit: int,
         advance: Callable[[Reminder, datetime], datetime],
         owner: str,
+        platforms: Collection[Platform] = (Platform.TELEGRAM,),
     ) -> list[Claim]:
-        """Claim up to `limit` due reminders for the lease holder `owner`, each due time
-        once; LeaseLostError if `owner` no longer holds the lease."""
+        """Claim up to `limit` due reminders of chats on `platforms` for the lease holder
+        `owner`, each due time once; LeaseLostError if `owner` no longer holds the lease."""
         ...
 
     async def pending_claims(self) -> list[Claim]:

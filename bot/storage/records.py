@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.core.platforms import Platform
+
 
 @dataclass(frozen=True, slots=True)
 class Lease:
@@ -22,6 +24,7 @@ class ChatRecord:
     chat_type: str
     timezone: str | None
     created_at: datetime
+    platform: Platform = Platform.TELEGRAM
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from telegram.ext import ExtBot
 
 from bot.core.knowledge import KnowledgeBase
+from bot.core.platforms import Platform
 from bot.core.reminders import Claim
 from bot.dispatch import Outbound, Outcome, SendResult, describe
 from bot.flood import ChatBusyError, Priority
@@ -22,6 +23,8 @@ _GONE = ("chat not found", "bot was kicked", "not enough rights", "have no right
 class TelegramSender:
     """Delivers reminders as Telegram messages with Done / Snooze / Skip buttons, and
     broadcast copies as the operator wrote them."""
+
+    platforms = frozenset({Platform.TELEGRAM})
 
     def __init__(self, bot: ExtBot[Priority], kb: KnowledgeBase, *, paid: bool = False) -> None:
         self.bot = bot

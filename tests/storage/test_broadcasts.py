@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.platforms import Platform
 from bot.core.reminder_input import Kind
 from bot.core.schedule import Schedule
 from bot.dispatch import Dispatcher, Outbound, Outcome, SendResult
@@ -121,6 +122,8 @@ async def test_stats_count_chats_reminders_and_recent_deliveries(store: Store) -
 class Recorder:
     """A sender that records where copies went; one group has become a supergroup, and
     sending to one chat makes another chat /forget meanwhile."""
+
+    platforms = frozenset({Platform.TELEGRAM})
 
     def __init__(self, store: Store) -> None:
         self.store = store

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.platforms import Platform
 from bot.dispatch import Dispatcher, Outbound, Outcome, SendResult
 from bot.storage import Store
 from tests.storage.test_store import EVERY_2H, add
@@ -22,6 +23,8 @@ BEAT = 0.01
 
 class Recorder:
     """Sends instantly and remembers what went where; a chat in `busy` is told to wait."""
+
+    platforms = frozenset({Platform.TELEGRAM})
 
     def __init__(self) -> None:
         self.sent: list[int] = []

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.platforms import Platform
 from bot.core.reminder_input import Kind
 from bot.core.reminders import Claim, Reminder
 from bot.core.schedule import Schedule
@@ -63,10 +64,12 @@ async def add(
     limit: int = 20,
     kind: Kind = Kind.WATER,
     created_by: int | None = None,
+    platform: Platform = Platform.TELEGRAM,
 ) -> Reminder:
     return await store.add_reminder(
         chat_id=chat_id,
         chat_type="private",
+        platform=platform,
         created_by=chat_id * 10 if created_by is None else created_by,
         kind=kind,
         schedule=schedule,
@@ -101,8 +104,8 @@ def user_version(path: Path) -> int:
 
 
 async def test_new_database_gets_every_migration(store: Store, path: Path) -> None:
-    assert len(MIGRATIONS) == 3
-    assert await store.schema_version() == 3
+    assert len(MIGRATIONS) == 4
+    assert await store.schema_version() == 4
     async with store.db.execute(
         "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
     ) as cursor:
@@ -131,8 +134,9 @@ async def test_new_database_gets_every_migration(store: Store, path: Path) -> No
         "next_due",
         "sent_count",
         "created_at",
+        "platform",
     ]
-    assert user_version(path) == 3  # created, with its data folder
+    assert user_version(path) == 4  # created, with its data folder
 
 
 async def test_a_version_1_database_is_migrated_with_its_data(path: Path) -> None:
@@ -147,8 +151,11 @@ async def test_a_version_1_database_is_migrated_with_its_data(path: Path) -> Non
     store = Store(path)
     await store.open()
     try:
-        assert await store.schema_version() == 3
+        assert await store.schema_version() == 4
         assert await store.audience() == 1  # the old chat is there, and broadcasts work
+        chat = await store.chat(5)
+        assert chat is not None
+        assert chat.platform is Platform.TELEGRAM  # chats from before platforms
         draft = await store.draft_broadcast(1, "hello", NOW)
         assert await store.start_broadcast(draft, NOW) == 1
     finally:
@@ -163,7 +170,7 @@ async def test_reopening_is_idempotent_and_keeps_data(store: Store, path: Path) 
     again = Store(path)
     await again.open()
     try:
-        assert await again.schema_version() == 3
+        assert await again.schema_version() == 4
         assert await again.reminders(1) == [reminder]
     finally:
         await again.close()
@@ -175,7 +182,7 @@ async def test_a_newer_database_is_refused(path: Path) -> None:
     try:
         with pytest.raises(StorageError) as caught:
             await store.open()
-        assert "schema version 99, newer than this bot's 3" in str(caught.value)
+        assert "schema version 99, newer than this bot's 4" in str(caught.value)
         assert str(path) in str(caught.value)
     finally:
         await store.close()

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 
+from bot.core.platforms import Platform
 from bot.core.schedule import Schedule
 from bot.storage.records import ChatRecord, Delivery
 from bot.storage.sqlite.connection import Connection
@@ -21,13 +22,16 @@ class ChatsRepository(Connection):
     async def chat(self, chat_id: int) -> ChatRecord | None:
         """What is stored about a chat, if anything."""
         async with self.db.execute(
-            "SELECT chat_id, chat_type, timezone, created_at FROM chats WHERE chat_id = ?",
+            "SELECT chat_id, chat_type, timezone, created_at, platform FROM chats "
+            "WHERE chat_id = ?",
             (chat_id,),
         ) as cursor:
             row = await cursor.fetchone()
         if row is None:
             return None
-        return ChatRecord(int(row[0]), str(row[1]), row[2], from_seconds(int(row[3])))
+        return ChatRecord(
+            int(row[0]), str(row[1]), row[2], from_seconds(int(row[3])), Platform(row[4])
+        )
 
     @translated
     async def set_timezone(
@@ -37,10 +41,11 @@ class ChatsRepository(Connection):
         zone: str,
         now: datetime,
         next_due: Callable[[Schedule], datetime],
+        platform: Platform = Platform.TELEGRAM,
     ) -> int:
         """Set a chat's time zone and move its reminders to it; how many were moved."""
         async with self.transaction() as db:
-            await ensure_chat(db, chat_id, chat_type, now)
+            await ensure_chat(db, chat_id, chat_type, platform, now)
             await db.execute("UPDATE chats SET timezone = ? WHERE chat_id = ?", (zone, chat_id))
             reminders = await chat_reminders(db, chat_id)
             for reminder in reminders:
@@ -58,8 +63,9 @@ class ChatsRepository(Connection):
         How many reminders moved."""
         async with self._withdrawing() as db:
             await db.execute(
-                "INSERT OR IGNORE INTO chats (chat_id, chat_type, timezone, created_at) "
-                "SELECT ?, 'supergroup', timezone, created_at FROM chats WHERE chat_id = ?",
+                "INSERT OR IGNORE INTO chats (chat_id, chat_type, timezone, created_at, platform) "
+                "SELECT ?, 'supergroup', timezone, created_at, platform FROM chats "
+                "WHERE chat_id = ?",
                 (new_id, old_id),
             )
             cursor = await db.execute(

@@ -3,10 +3,11 @@ claimed for the lease holder, recorded when done, and checked again before sendi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 
 from bot.core.broadcasts import BroadcastSend
+from bot.core.platforms import Platform
 from bot.core.reminders import Claim, Reminder
 from bot.storage.sqlite.connection import Connection
 from bot.storage.sqlite.lease import hold_lease
@@ -38,17 +39,20 @@ class DeliveriesRepository(Connection):
         limit: int,
         advance: Callable[[Reminder, datetime], datetime],
         owner: str,
+        platforms: Collection[Platform] = (Platform.TELEGRAM,),
     ) -> list[Claim]:
         """Claim up to `limit` due reminders for the lease holder `owner`: record a pending
         delivery for each due time and move the reminder to its next due time, all in one
         transaction, so that no due time is ever claimed twice and a claimed one is never
-        forgotten. LeaseLostError if `owner` no longer holds the lease."""
+        forgotten. Only chats on `platforms` (those with a sender running): the others' wait.
+        LeaseLostError if `owner` no longer holds the lease."""
+        on = ", ".join("?" for _ in platforms)
         async with self.transaction() as db:
             await hold_lease(db, owner)
             async with db.execute(
-                f"SELECT {REMINDER_COLUMNS} FROM reminders "
-                "WHERE next_due IS NOT NULL AND next_due <= ? ORDER BY next_due, id LIMIT ?",
-                (to_seconds(now), limit),
+                f"SELECT {REMINDER_COLUMNS} FROM reminders WHERE next_due IS NOT NULL "
+                f"AND next_due <= ? AND platform IN ({on}) ORDER BY next_due, id LIMIT ?",
+                (to_seconds(now), *platforms, limit),
             ) as cursor:
                 due = [reminder_from(row) for row in await cursor.fetchall()]
             if not due:
@@ -156,14 +160,17 @@ class DeliveriesRepository(Connection):
 
     async def _broadcast_sends(self, where: str, values: list[int]) -> list[BroadcastSend]:
         async with self.db.execute(
-            "SELECT s.id, s.broadcast_id, s.chat_id, b.text FROM broadcast_sends s "
-            f"JOIN broadcasts b ON b.id = s.broadcast_id WHERE {where} ORDER BY s.id",
+            "SELECT s.id, s.broadcast_id, s.chat_id, b.text, c.platform FROM broadcast_sends s "
+            "JOIN broadcasts b ON b.id = s.broadcast_id JOIN chats c ON c.chat_id = s.chat_id "
+            f"WHERE {where} ORDER BY s.id",
             values,
         ) as cursor:
             rows = await cursor.fetchall()
         texts: dict[int, str] = {}  # one string per broadcast, however many copies
         return [
-            BroadcastSend(int(r[0]), int(r[1]), int(r[2]), texts.setdefault(int(r[1]), r[3]))
+            BroadcastSend(
+                int(r[0]), int(r[1]), int(r[2]), texts.setdefault(int(r[1]), r[3]), Platform(r[4])
+            )
             for r in rows
         ]
 

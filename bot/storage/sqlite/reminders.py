@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.core.platforms import Platform
 from bot.core.reminder_input import Kind
 from bot.core.reminders import Reminder
 from bot.core.schedule import Schedule
@@ -29,6 +30,7 @@ class RemindersRepository(Connection):
         *,
         chat_id: int,
         chat_type: str,
+        platform: Platform = Platform.TELEGRAM,
         created_by: int,
         kind: Kind,
         schedule: Schedule,
@@ -41,7 +43,7 @@ class RemindersRepository(Connection):
         already there, not a copy."""
         values = schedule_values(kind, schedule, next_due)
         async with self.transaction() as db:
-            await ensure_chat(db, chat_id, chat_type, now)
+            await ensure_chat(db, chat_id, chat_type, platform, now)
             async with db.execute(
                 "SELECT id FROM reminders WHERE kind = ? AND timezone = ? "
                 "AND interval_minutes IS ? AND window_start IS ? AND window_end IS ? "
@@ -60,9 +62,9 @@ class RemindersRepository(Connection):
             else:
                 cursor = await db.execute(
                     "INSERT INTO reminders (kind, timezone, interval_minutes, window_start, "
-                    "window_end, times, next_due, chat_id, created_by, created_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (*values, chat_id, created_by, to_seconds(now)),
+                    "window_end, times, next_due, chat_id, created_by, created_at, platform) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (*values, chat_id, created_by, to_seconds(now), platform.value),
                 )
                 reminder_id = int(cursor.lastrowid or 0)
         reminder = await self.reminder(reminder_id)

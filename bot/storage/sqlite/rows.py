@@ -10,13 +10,14 @@ from typing import Any
 
 import aiosqlite
 
+from bot.core.platforms import Platform
 from bot.core.reminder_input import Kind
 from bot.core.reminders import Reminder, clock_time
 from bot.core.schedule import Schedule
 
 REMINDER_COLUMNS = (
     "id, chat_id, created_by, kind, timezone, interval_minutes, window_start, window_end, "
-    "times, next_due, sent_count"
+    "times, next_due, sent_count, platform"
 )
 
 
@@ -62,7 +63,7 @@ def _schedule(
 
 def reminder_from(row: Sequence[Any]) -> Reminder:
     """A reminder from a row of REMINDER_COLUMNS."""
-    rid, chat_id, created_by, kind, zone, interval, start, end, times, due, sent = row
+    rid, chat_id, created_by, kind, zone, interval, start, end, times, due, sent, platform = row
     return Reminder(
         id=rid,
         chat_id=chat_id,
@@ -71,6 +72,7 @@ def reminder_from(row: Sequence[Any]) -> Reminder:
         schedule=_schedule(zone, interval, start, end, times),
         next_due=from_seconds(due) if due is not None else None,
         sent_count=sent,
+        platform=Platform(platform),
     )
 
 
@@ -84,10 +86,11 @@ async def chat_reminders(db: aiosqlite.Connection, chat_id: int) -> list[Reminde
 
 
 async def ensure_chat(
-    db: aiosqlite.Connection, chat_id: int, chat_type: str, now: datetime
+    db: aiosqlite.Connection, chat_id: int, chat_type: str, platform: Platform, now: datetime
 ) -> None:
     """A record for the chat, unless it has one."""
     await db.execute(
-        "INSERT OR IGNORE INTO chats (chat_id, chat_type, created_at) VALUES (?, ?, ?)",
-        (chat_id, chat_type, to_seconds(now)),
+        "INSERT OR IGNORE INTO chats (chat_id, chat_type, platform, created_at) "
+        "VALUES (?, ?, ?, ?)",
+        (chat_id, chat_type, platform.value, to_seconds(now)),
     )

@@ -82,4 +82,10 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE deliveries ADD COLUMN claimed_by TEXT",
         "ALTER TABLE broadcast_sends ADD COLUMN claimed_by TEXT",
     ),
+    (
+        # Which platform delivers to the chat (bot/core/platforms.py). Reminders carry their
+        # chat's, so a claim needs no join to know its sender.
+        "ALTER TABLE chats ADD COLUMN platform TEXT NOT NULL DEFAULT 'telegram'",
+        "ALTER TABLE reminders ADD COLUMN platform TEXT NOT NULL DEFAULT 'telegram'",
+    ),
 )
