@@ -25,13 +25,13 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 from bench import verdict
 from bench.reminders_scale import rss_mb
 from bench.standin import TOKEN, stand_in, stats
+from bot.app import Core, running
 from bot.config import load_settings
-from bot.content import load_knowledge
 from bot.core.knowledge import KnowledgeBase
 from bot.flood import FloodControl, Limits
+from bot.loader import load_knowledge
 from bot.storage import Store
-from bot.telegram.app import build_application
-from bot.telegram.lifecycle import running
+from bot.telegram.lifecycle import TelegramFrontEnd
 
 SPREAD_SECONDS = 60  # "due in the same minute"
 START_MARGIN_SECONDS = 10
@@ -144,10 +144,11 @@ async def run_ours(kb: KnowledgeBase, count: int, rate: float, folder: Path) -> 
         settings = load_settings(
             {"BOT_TOKEN": TOKEN, "BOT_API_URL": root, "DATABASE_PATH": str(database)}
         )
-        app = build_application(settings, kb, flood=FloodControl(Limits(per_second=rate)))
+        core = Core(settings, kb)
+        TelegramFrontEnd(core, poll=False, flood=FloodControl(Limits(per_second=rate)))
         before = rss_mb()
         started = time.perf_counter()
-        async with running(app, poll=False):
+        async with running(core):
             startup = time.perf_counter() - started
             result = await observe(root, count, t0, rate, before)
         result["startup_s"] = startup

@@ -28,11 +28,12 @@ from telegram.ext import (
 )
 
 from bench.standin import TOKEN, control, stand_in, stats
+from bot.app import Core
 from bot.config import load_settings
-from bot.content import load_knowledge
 from bot.core.knowledge import KnowledgeBase
 from bot.flood import FloodControl, Limits
-from bot.telegram.app import build_application
+from bot.loader import load_knowledge
+from bot.telegram.lifecycle import TelegramFrontEnd
 from bot.telegram.rate_limiter import TelegramRateLimiter
 from bot.telegram.update_order import PerChatOrder
 
@@ -116,7 +117,8 @@ def main() -> int:
             settings = load_settings(
                 {"BOT_TOKEN": TOKEN, "BOT_API_URL": root, "DATABASE_PATH": database}
             )
-            return build_application(settings, kb, flood=uncapped())
+            # Lookups need no database: the core is never started here.
+            return TelegramFrontEnd(Core(settings, kb), flood=uncapped()).app
 
         paths: list[tuple[str, Builder, str]] = [
             (PLAIN, echo_bot, "hello"),

@@ -36,11 +36,11 @@ from typing import Any
 from bench import verdict
 from bench.burst import wait_for_all
 from bench.standin import TOKEN, bot_call, control, stand_in, stats
+from bot.app import Core, running
 from bot.config import load_settings
-from bot.content import load_knowledge
 from bot.core.knowledge import KnowledgeBase
-from bot.telegram.app import build_application
-from bot.telegram.lifecycle import running
+from bot.loader import load_knowledge
+from bot.telegram.lifecycle import TelegramFrontEnd
 from tests.faults.test_kill import seed
 
 TELEGRAM_RATE = 30.0  # the stand-in's overall limit; per chat and per group are Telegram's
@@ -130,7 +130,9 @@ async def bot(root: str, database: Path, kb: KnowledgeBase) -> AsyncIterator[Non
     settings = load_settings(
         {"BOT_TOKEN": TOKEN, "BOT_API_URL": root, "DATABASE_PATH": str(database)}
     )
-    async with running(build_application(settings, kb), poll=True):
+    core = Core(settings, kb)
+    TelegramFrontEnd(core, poll=True)
+    async with running(core):
         yield
 
 

@@ -32,8 +32,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from bench import verdict
-from bot.content import load_knowledge
 from bot.core.knowledge import KnowledgeBase
+from bot.loader import load_knowledge
 from tests.understanding.labels import (
     TARGET_OVER_TRIAGE,
     TARGET_SAFETY_RECALL,

@@ -11,31 +11,45 @@ import sys
 from collections.abc import Iterator
 from typing import NoReturn
 
+import aiohttp
+import discord
 from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 
-from bot.config import DEFAULT_API_URL, DEFAULT_DATABASE, ConfigError, Settings, load_settings
+from bot.app import Core, serve
+from bot.config import (
+    DEFAULT_API_URL,
+    DEFAULT_DATABASE,
+    DEFAULT_DISCORD_API_URL,
+    ConfigError,
+    Settings,
+    load_settings,
+)
 from bot.console import run_console
-from bot.content import ContentError, load_knowledge
 from bot.core.knowledge import KnowledgeBase
+from bot.discord.front import DiscordFrontEnd
+from bot.loader import ContentError, load_knowledge
 from bot.logs import setup_logging
 from bot.storage import StorageError
-from bot.telegram.app import build_application
-from bot.telegram.lifecycle import serve
+from bot.telegram.lifecycle import TelegramFrontEnd
 from bot.telegram.web import ListenError
 
 log = logging.getLogger("bot")
 PROGRAM = "cramp-coach"
 DESCRIPTION = """\
-Cramp Coach: a Telegram bot about toe and foot cramps (causes, foods, stretches, red flags).
+Cramp Coach: a Telegram and Discord bot about toe and foot cramps (causes, foods,
+stretches, red flags, reminders).
 
 With BOT_TOKEN set it serves Telegram: long polling, or a webhook when WEBHOOK_URL is set.
-Without it, in a terminal, it opens an offline console: a chat with the bot's real
-handlers through a stand-in Telegram, on a database of its own that is gone when you leave.
+With DISCORD_TOKEN set it serves Discord; with both, both, over one database. Without
+either, in a terminal, it opens an offline console: a chat with the bot on a database of
+its own that is gone when you leave.
 """
 EPILOG = f"""\
 settings, from the environment:
   BOT_TOKEN       the bot's token from @BotFather (never printed or logged)
   BOT_API_URL     the Bot API server (default {DEFAULT_API_URL})
+  DISCORD_TOKEN   the Discord bot's token (Developer Portal, Bot page; never logged)
+  DISCORD_API_URL Discord's API base (default {DEFAULT_DISCORD_API_URL})
   DATABASE_PATH   the SQLite file (default {DEFAULT_DATABASE})
   WEBHOOK_URL     the bot's public https address: webhook mode instead of long polling
   WEBHOOK_SECRET  the secret Telegram sends with every webhook request
@@ -116,12 +130,21 @@ def _causes(error: BaseException) -> Iterator[BaseException]:
 
 
 def run_bot(settings: Settings, kb: KnowledgeBase) -> None:
-    """Serve Telegram until SIGTERM or SIGINT; start-up failures end in one line."""
-    app = build_application(settings, kb)
+    """Serve Telegram, Discord or both (whichever has a token) over one database until
+    SIGTERM or SIGINT; start-up failures end in one line."""
+    core = Core(settings, kb)
+    if settings.token is not None:
+        TelegramFrontEnd(core)
+    if settings.discord_token is not None:
+        DiscordFrontEnd(core)
     try:
-        asyncio.run(serve(app, settings))
+        asyncio.run(serve(core))
     except TelegramError as error:
         fail(start_up_problem(error, settings))
+    except discord.LoginFailure:
+        fail("Discord rejected DISCORD_TOKEN; check it on the Developer Portal's Bot page")
+    except (discord.DiscordException, aiohttp.ClientError) as error:
+        fail(f"cannot reach Discord at {settings.discord_api_url} ({type(error).__name__})")
     except ListenError as error:
         fail(str(error))
 
@@ -133,20 +156,21 @@ def main() -> None:
         settings = load_settings(os.environ)
     except ConfigError as error:
         fail(str(error))
-    console = args.console or settings.token is None
+    tokens = settings.token is not None or settings.discord_token is not None
+    console = args.console or not tokens
     # `docker run -d` without a token would otherwise read an empty standard input, show
     # the console's banner and exit 0, which looks like success. (stdin is None when the
     # process has no standard input at all.)
-    if settings.token is None and not args.console and not (sys.stdin and sys.stdin.isatty()):
+    if not tokens and not args.console and not (sys.stdin and sys.stdin.isatty()):
         fail(
-            "BOT_TOKEN is not set; set it to run the bot, or run in a terminal "
-            "(or with --console) for the offline console"
+            "neither BOT_TOKEN nor DISCORD_TOKEN is set; set one (or both) to run the bot, "
+            "or run in a terminal (or with --console) for the offline console"
         )
     # The console is a chat: routine INFO lines would interleave with it unless asked for.
     quiet = console and "LOG_LEVEL" not in os.environ
     setup_logging(
         "WARNING" if quiet else settings.log_level,
-        [settings.token or "", settings.webhook_secret],
+        [settings.token or "", settings.discord_token or "", settings.webhook_secret],
         settings.log_format,
     )
     # This logger's one record is a whole unparsable answer with a traceback, logged just

@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 DEFAULT_API_URL = "https://api.telegram.org"
+DEFAULT_DISCORD_API_URL = "https://discord.com/api/v10"
 DEFAULT_DATABASE = "data/cramp-coach.sqlite3"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 LOG_FORMATS = ("kv", "json")
@@ -30,6 +31,8 @@ _DIGITS = re.compile(r"[0-9]{1,20}")
 _LABEL = re.compile(r"[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?")
 # BotFather tokens are '<bot id>:<35 url-safe characters>'; allow some slack in the length.
 _TOKEN = re.compile(r"[0-9]{5,20}:[A-Za-z0-9_-]{30,60}")
+# Discord bot tokens are three base64url parts joined by dots.
+_DISCORD_TOKEN = re.compile(r"[A-Za-z0-9_-]{20,100}\.[A-Za-z0-9_-]{4,20}\.[A-Za-z0-9_-]{20,100}")
 
 
 class ConfigError(Exception):
@@ -52,6 +55,8 @@ class Settings:
     admin_ids: frozenset[int] = frozenset()
     send_rate: int = FREE_SEND_RATE
     paid_broadcast: bool = False
+    discord_token: str | None = None
+    discord_api_url: str = DEFAULT_DISCORD_API_URL
 
     @property
     def base_url(self) -> str:
@@ -84,19 +89,16 @@ def load_settings(env: Mapping[str, str]) -> Settings:
             "BOT_TOKEN is malformed: expected '<digits>:<35 letters, digits, _ or ->' "
             "as given by @BotFather (value not shown)"
         )
-    api_url = env.get("BOT_API_URL", "").strip().rstrip("/") or DEFAULT_API_URL
-    parts = urlsplit(api_url)
-    if (
-        parts.scheme not in ("http", "https")
-        or not parts.hostname
-        or parts.query
-        or parts.fragment
-        or parts.username
-    ):
+    api_url = _base_url(env, "BOT_API_URL", DEFAULT_API_URL, "http://127.0.0.1:8081")
+    discord_token = env.get("DISCORD_TOKEN", "").strip() or None
+    if discord_token is not None and not _DISCORD_TOKEN.fullmatch(discord_token):
         raise ConfigError(
-            f"BOT_API_URL must be an http(s) base URL such as {DEFAULT_API_URL} "
-            "or http://127.0.0.1:8081"
+            "DISCORD_TOKEN is malformed: expected the bot token from the Developer "
+            "Portal's Bot page, three parts joined by dots (value not shown)"
         )
+    discord_api_url = _base_url(
+        env, "DISCORD_API_URL", DEFAULT_DISCORD_API_URL, "http://127.0.0.1:8082/api/v10"
+    )
     log_level = env.get("LOG_LEVEL", "").strip().upper() or "INFO"
     if log_level not in LOG_LEVELS:
         raise ConfigError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
@@ -128,7 +130,24 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         admin_ids=_admin_ids(env.get("ADMIN_IDS", "")),
         send_rate=_send_rate(env.get("SEND_RATE", ""), paid=paid),
         paid_broadcast=paid,
+        discord_token=discord_token,
+        discord_api_url=discord_api_url,
     )
+
+
+def _base_url(env: Mapping[str, str], name: str, default: str, example: str) -> str:
+    """An API's base URL: http(s), a host, no query, fragment or user name."""
+    url = env.get(name, "").strip().rstrip("/") or default
+    parts = urlsplit(url)
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.query
+        or parts.fragment
+        or parts.username
+    ):
+        raise ConfigError(f"{name} must be an http(s) base URL such as {default} or {example}")
+    return url
 
 
 def _switch(value: str, name: str) -> bool:

@@ -13,12 +13,12 @@ from typing import Any, TextIO
 
 from telegram import Update
 
+from bot.app import Core, running
 from bot.config import Settings
 from bot.core.knowledge import KnowledgeBase
 from bot.offline.bot_api import FakeBotApi, Sent
 from bot.offline.request import InMemoryRequest
-from bot.telegram.app import build_application
-from bot.telegram.lifecycle import running
+from bot.telegram.lifecycle import TelegramFrontEnd
 
 OFFLINE_TOKEN = "123456:offline-console-token-not-a-real-secret"
 # Never DATABASE_PATH: the console's made-up chats would otherwise join the served bot's,
@@ -49,13 +49,15 @@ class Console:
 
     def __init__(self, settings: Settings, kb: KnowledgeBase, out: TextIO) -> None:
         self.api = FakeBotApi()
-        self.app = build_application(
-            dataclasses.replace(settings, database_path=DATABASE),
-            kb,
+        self.core = Core(dataclasses.replace(settings, database_path=DATABASE), kb)
+        self.telegram = TelegramFrontEnd(
+            self.core,
+            poll=False,
             token=OFFLINE_TOKEN,
             request=InMemoryRequest(self.api),
             updates_request=InMemoryRequest(self.api),
         )
+        self.app = self.telegram.app
         self.out = out
         self.ansi = out.isatty()
         self.chat_type = "private"
@@ -145,7 +147,7 @@ async def run_console(
     console = Console(settings, kb, out)
     reader = read_line or _read_stdin
     out.write(HELP)
-    async with running(console.app, poll=False):
+    async with running(console.core):
         printer = asyncio.create_task(console.print_forever())
         try:
             await console.handle_line("/start")

@@ -18,8 +18,12 @@ class PlatformSenders:
     """Routes each reminder or broadcast copy to the sender of its chat's platform."""
 
     def __init__(self, senders: Mapping[Platform, Sender]) -> None:
-        self._senders = dict(senders)
-        self.platforms = frozenset(self._senders)
+        self._senders = senders  # the caller's: front ends attached later are served too
+
+    @property
+    def platforms(self) -> frozenset[Platform]:
+        """Every platform with a sender."""
+        return frozenset(self._senders)
 
     async def send(self, item: Outbound) -> SendResult:
         """Send through the platform's sender. No sender for it: a reminder waits (they are

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.content import load_knowledge
 from bot.core.knowledge import KnowledgeBase
 from bot.core.models import Knowledge
+from bot.loader import load_knowledge
 from tests.telegram.harness import Harness, running_bot
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.content import MIN_FOODS, ContentError, default_content_dir, load_knowledge
 from bot.core.models import Knowledge, Level
+from bot.loader import MIN_FOODS, ContentError, default_content_dir, load_knowledge
 
 CONTENT = default_content_dir()
 MAX_ITEM_SOURCES = 3

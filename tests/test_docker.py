@@ -471,7 +471,7 @@ def test_image_without_a_token_or_a_terminal_stops_with_one_line(image: Image) -
     done = image.run(exec_form(entrypoint))
     assert (done.returncode, done.stdout) == (2, "")
     (line,) = done.stderr.splitlines()
-    assert line.startswith("cramp-coach: BOT_TOKEN is not set")
+    assert line.startswith("cramp-coach: neither BOT_TOKEN nor DISCORD_TOKEN is set")
 
 
 def test_image_health_check_fails_in_one_line_when_nothing_listens(image: Image) -> None:

@@ -97,8 +97,8 @@ def test_without_a_token_or_a_terminal_it_stops_with_one_line_and_code_2() -> No
         done = run_bot(stdin)
         assert (done.returncode, done.stdout) == (2, "")
         assert done.stderr == (
-            "cramp-coach: BOT_TOKEN is not set; set it to run the bot, or run in a terminal "
-            "(or with --console) for the offline console\n"
+            "cramp-coach: neither BOT_TOKEN nor DISCORD_TOKEN is set; set one (or both) to run "
+            "the bot, or run in a terminal (or with --console) for the offline console\n"
         )
 
 
@@ -142,7 +142,7 @@ def test_help_says_what_it_does_and_the_settings_and_exits_0() -> None:
     assert (done.returncode, done.stderr) == (0, "")
     usage = done.stdout
     assert usage.startswith("usage: cramp-coach [-h] [--console]\n")
-    assert "Telegram bot about toe and foot cramps" in usage
+    assert "Telegram and Discord bot about toe and foot cramps" in usage
     for setting in ("BOT_TOKEN", "BOT_API_URL", "DATABASE_PATH", "WEBHOOK_URL", "PORT"):
         assert f"\n  {setting} " in usage
     assert "README.md" in usage

@@ -28,7 +28,7 @@ def test_wheel_ships_content_and_the_installed_bot_loads_it(tmp_path: Path) -> N
     assert "bot/content/causes.toml" in names
     assert not any(name.startswith("tests/") for name in names)
     probe = (
-        "import bot.content as c; k = c.load_knowledge(); "
+        "import bot.loader as c; k = c.load_knowledge(); "
         "print(c.default_content_dir()); print(len(k.nutrients))"
     )
     env = {**os.environ, "PYTHONPATH": str(tmp_path / "site")}

@@ -25,6 +25,27 @@ class Part(Enum):
     OPERATOR = "operator"
 
 
+class Choices(Enum):
+    """What an argument names, for front ends that offer choices as it is typed."""
+
+    NONE = "none"
+    NUTRIENT = "nutrient"
+    CAUSE_GROUP = "cause group"
+    STRETCH = "stretch"
+    TIMEZONE = "time zone"
+
+
+@dataclass(frozen=True, slots=True)
+class Argument:
+    """The words a command takes after it, as a named option where a platform has them
+    (Discord's slash commands); always optional: without it the command shows a list or
+    asks step by step."""
+
+    name: str
+    description: str
+    choices: Choices = Choices.NONE
+
+
 @dataclass(frozen=True, slots=True)
 class Command:
     """One command: `summary` is its line in a command menu; `example` and `does` are its
@@ -38,6 +59,7 @@ class Command:
     does: str = ""
     main: bool = False
     chats: Chats = Chats.EVERYWHERE
+    argument: Argument | None = None
 
 
 COMMANDS: tuple[Command, ...] = (
@@ -50,6 +72,7 @@ COMMANDS: tuple[Command, ...] = (
         "/causes",
         "why toes cramp; /causes nerves for one group",
         main=True,
+        argument=Argument("group", "A group of causes, e.g. nerves", Choices.CAUSE_GROUP),
     ),
     Command(
         "foods",
@@ -59,6 +82,7 @@ COMMANDS: tuple[Command, ...] = (
         "/foods magnesium",
         "foods richest in a nutrient",
         main=True,
+        argument=Argument("nutrient", "A nutrient, e.g. magnesium", Choices.NUTRIENT),
     ),
     Command(
         "nutrient",
@@ -68,6 +92,7 @@ COMMANDS: tuple[Command, ...] = (
         "/nutrient vitamin d",
         "what a nutrient does, signs, intake",
         main=True,
+        argument=Argument("nutrient", "A nutrient, e.g. vitamin d", Choices.NUTRIENT),
     ),
     Command(
         "relief",
@@ -86,6 +111,7 @@ COMMANDS: tuple[Command, ...] = (
         "/stretches",
         "stretches and exercises with steps",
         main=True,
+        argument=Argument("stretch", "One stretch, e.g. calf", Choices.STRETCH),
     ),
     Command(
         "redflags",
@@ -105,6 +131,7 @@ COMMANDS: tuple[Command, ...] = (
         "water or stretch reminders, in your time zone; "
         "in one line: /remind water every 2h 08:00-22:00",
         main=True,
+        argument=Argument("what", "In one line, e.g. water every 2h 08:00-22:00"),
     ),
     Command(
         "reminders",
@@ -121,6 +148,7 @@ COMMANDS: tuple[Command, ...] = (
         ("tz",),
         "/timezone Berlin",
         "your time zone, so reminders follow your clock",
+        argument=Argument("zone", "A city or zone, e.g. Berlin", Choices.TIMEZONE),
     ),
     Command(
         "stop",
@@ -129,6 +157,7 @@ COMMANDS: tuple[Command, ...] = (
         (),
         "/stop 2",
         "delete reminder #2; /stop all for every one",
+        argument=Argument("which", "A reminder's number, or all"),
     ),
     Command(
         "mydata",

@@ -80,3 +80,13 @@ def describe_timezone(zone: str) -> str:
         offset = zone.removeprefix("Etc/GMT")
         return "UTC" + ({"-": "+", "+": "-"}[offset[0]] + offset[1:] if offset else "")
     return zone
+
+
+def zones_like(text: str, limit: int) -> list[str]:
+    """IANA zones whose name or city starts with, or contains, what was typed (for
+    choices offered while typing); the first zones in the list for nothing typed."""
+    key = " ".join(text.strip().lower().replace("_", " ").split())
+    names = _zones()
+    starts = [zone for name, zone in names.items() if name.startswith(key)]
+    within = [zone for name, zone in names.items() if key in name]
+    return list(dict.fromkeys([*starts, *within]))[:limit]

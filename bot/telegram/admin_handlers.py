@@ -15,13 +15,14 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
+from bot.app import Core
 from bot.core.reminder_input import Kind
 from bot.core.reminders import KIND_LABELS
+from bot.core.replies import STALE_BUTTON
 from bot.storage import Stats
 from bot.telegram.lookup_handlers import NEW_MESSAGES
 from bot.telegram.render import Page
-from bot.telegram.replies import STALE_BUTTON, reply
-from bot.telegram.runtime import Runtime
+from bot.telegram.replies import reply
 
 log = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
@@ -45,9 +46,9 @@ def _version() -> str:
 class AdminHandlers:
     """The operator's commands, for the user ids given."""
 
-    def __init__(self, admin_ids: frozenset[int], runtime: Runtime) -> None:
+    def __init__(self, admin_ids: frozenset[int], core: Core) -> None:
         self.admin_ids = admin_ids
-        self.runtime = runtime
+        self.core = core
 
     def register(self, app: Application) -> None:  # type: ignore[type-arg]
         """Add the operator's handlers; with no admins there is nothing to add."""
@@ -63,7 +64,7 @@ class AdminHandlers:
         message = update.effective_message
         if message is None:
             return
-        rt = self.runtime
+        rt = self.core
         now = rt.clock.now()
         counts = await rt.store.stats(now, WINDOW)
         text = stats_text(counts, now - rt.started_at, rt.dispatcher.backlog)
@@ -78,7 +79,7 @@ class AdminHandlers:
         if not text:
             await reply(message, Page(USAGE, None))
             return
-        store = self.runtime.store
+        store = self.core.store
         audience = await store.audience()
         if audience == 0:
             await reply(message, Page(NOBODY, None))
@@ -88,7 +89,7 @@ class AdminHandlers:
         except BadRequest as error:
             await message.reply_text(f"Telegram would not show this message ({error}).")
             return
-        draft = await store.draft_broadcast(user.id, text, self.runtime.clock.now())
+        draft = await store.draft_broadcast(user.id, text, self.core.clock.now())
         await message.chat.send_message(
             f"📣 Send the message above to <b>{audience}</b> chats (every chat with "
             "reminders or a time zone set)? It goes out through the reminder queue, "
@@ -115,11 +116,11 @@ class AdminHandlers:
             await query.answer(STALE_BUTTON)
             return
         draft, action = int(match[1]), match[2]
-        store = self.runtime.store
+        store = self.core.store
         if action == "send":
-            count = await store.start_broadcast(draft, self.runtime.clock.now())
+            count = await store.start_broadcast(draft, self.core.clock.now())
             if count is not None:
-                self.runtime.dispatcher.kick()
+                self.core.dispatcher.kick()
                 log.info("broadcast %d queued for %d chats", draft, count)
                 done = f"📣 Queued for {count} chats. /stats shows how it is going."
             else:

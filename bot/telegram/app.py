@@ -1,4 +1,4 @@
-"""Builds the python-telegram-bot Application: settings, defaults, handlers, start-up work."""
+"""Builds the python-telegram-bot Application over the core: defaults, handlers, menus."""
 
 from __future__ import annotations
 
@@ -18,44 +18,37 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
-from bot.config import Settings
-from bot.core.clock import Clock, SystemClock
+from bot.app import Core
 from bot.core.commands import Chats, offered
-from bot.core.knowledge import KnowledgeBase
-from bot.core.understanding import Understanding
-from bot.dispatch import HEARTBEAT_SECONDS, Dispatcher
 from bot.flood import FloodControl, Limits
-from bot.reminder_service import ReminderService
-from bot.storage import BusyError, Store
+from bot.storage import BusyError
 from bot.telegram.admin_handlers import AdminHandlers
+from bot.telegram.callbacks import CALLBACK_DATA_MAX_BYTES
 from bot.telegram.inline_handlers import InlineHandlers
 from bot.telegram.lookup_handlers import LookupHandlers
 from bot.telegram.rate_limiter import TelegramRateLimiter
-from bot.telegram.reminder_delivery import TelegramSender
 from bot.telegram.reminder_handlers import ReminderHandlers
 from bot.telegram.render import Renderer
-from bot.telegram.runtime import RUNTIME, Runtime
 from bot.telegram.update_log import log_updates
 from bot.telegram.update_order import PerChatOrder
 
 log = logging.getLogger(__name__)
+CORE = "core"
 SORRY = "Sorry, something went wrong on my side. Please try again in a moment."
 BUSY = "I'm busy saving other changes right now. Please try that again in a few seconds."
 
 
 def build_application(
-    settings: Settings,
-    kb: KnowledgeBase,
+    core: Core,
     *,
     token: str | None = None,
     request: BaseRequest | None = None,
     updates_request: BaseRequest | None = None,
     flood: FloodControl | None = None,
-    clock: Clock | None = None,
-    heartbeat_seconds: float = HEARTBEAT_SECONDS,
 ) -> Application:  # type: ignore[type-arg]
-    """The bot's Application. `request`s replace the HTTP transport (offline console),
-    `flood` Telegram's default limits (benchmarks), `clock` the time (tests)."""
+    """The Telegram Application over the core's services. `request`s replace the HTTP
+    transport (offline), `flood` Telegram's default limits (benchmarks)."""
+    settings, kb = core.settings, core.kb
     builder = (
         ApplicationBuilder()
         .token(token or settings.token or "")
@@ -76,45 +69,31 @@ def build_application(
     if request is not None and updates_request is not None:
         builder = builder.request(request).get_updates_request(updates_request)
     app = builder.build()
-    clock = clock or SystemClock()
-    store = Store(settings.database_path)
-    dispatcher = Dispatcher(
-        store,
-        TelegramSender(app.bot, kb, paid=settings.paid_broadcast),
-        clock,
-        heartbeat_seconds=heartbeat_seconds,
-    )
-    app.bot_data[RUNTIME] = runtime = Runtime(store, dispatcher, clock, clock.now())
 
-    async def start_reminders(app: Application) -> None:  # type: ignore[type-arg]
-        """Open the database and start the dispatcher (active, or standby to another)."""
-        await store.open()
-        await dispatcher.start()
+    async def publish_commands(app: Application) -> None:  # type: ignore[type-arg]
+        """Publish the command menus once the bot knows who it is."""
         await register_commands(app, settings.admin_ids)
 
-    async def stop_reminders(app: Application) -> None:  # type: ignore[type-arg]
-        """Let sends in flight finish while the bot's HTTP client is still open."""
-        await dispatcher.stop()
-
-    async def close_database(app: Application) -> None:  # type: ignore[type-arg]
-        """Close the database, last of all."""
-        await store.close()
-
-    app.post_init = start_reminders
-    app.post_stop = stop_reminders
-    app.post_shutdown = close_database
+    app.post_init = publish_commands
+    app.bot_data[CORE] = core
     renderer = Renderer(kb)
     # Operator and reminder handlers first: the lookup side ends with catch-alls for buttons
     # and commands.
-    AdminHandlers(settings.admin_ids, runtime).register(app)
-    reminders = ReminderHandlers(ReminderService(store, clock))
+    AdminHandlers(settings.admin_ids, core).register(app)
+    reminders = ReminderHandlers(core.flow(CALLBACK_DATA_MAX_BYTES), renderer)
     reminders.register(app)
-    understanding = Understanding(kb)
-    LookupHandlers(kb, renderer, understanding, reminders.run).register(app)
-    InlineHandlers(kb, renderer, understanding).register(app)
+    LookupHandlers(core.answers, renderer, reminders.run).register(app)
+    InlineHandlers(kb, renderer, core.answers.understanding).register(app)
     app.add_error_handler(on_error)
     log_updates(app, (token or settings.token or "").encode())
     return app
+
+
+def core_of(app: Application) -> Core:  # type: ignore[type-arg]
+    """The core build_application served the application from."""
+    found = app.bot_data[CORE]
+    assert isinstance(found, Core)
+    return found
 
 
 async def register_commands(

@@ -57,23 +57,6 @@ def joined_html(blocks: Sequence[Block]) -> str:
     return "\n\n".join(text for b in blocks if (text := block_html(b)))
 
 
-def _fits(page: str, limit: int) -> bool:
-    return visible_length(page) <= limit and len(_OPENING_TAG.findall(page)) <= ENTITY_LIMIT
-
-
-def paginate(blocks: list[str], limit: int = PAGE_LIMIT) -> list[str]:
-    """Join blocks with blank lines into pages that fit in a message. A block that fits on a
-    page is never split; a longer one fills pages line by line."""
-    pages: list[str] = []
-    current = ""
-    for block in blocks:
-        parts = block.split("\n") if not _fits(block, limit) else [block]
-        for index, part in enumerate(parts):
-            separator = "" if not current else ("\n" if index else "\n\n")
-            if current and not _fits(current + separator + part, limit):
-                pages.append(current)
-                current = part
-            else:
-                current += separator + part
-    pages.append(current)
-    return pages
+def fits(page: str) -> bool:
+    """Whether HTML fits in one message page (Telegram counts visible text and entities)."""
+    return visible_length(page) <= PAGE_LIMIT and len(_OPENING_TAG.findall(page)) <= ENTITY_LIMIT

@@ -12,9 +12,9 @@ from telegram import (
 from telegram.ext import Application, ContextTypes, InlineQueryHandler
 
 from bot.core.knowledge import KnowledgeBase
+from bot.core.targets import encode, start_payload
 from bot.core.understanding import Understanding
 from bot.core.views import Screen, View
-from bot.telegram.callbacks import pack, start_payload
 from bot.telegram.render import Renderer
 
 INLINE_CACHE_SECONDS = 300
@@ -109,7 +109,7 @@ class InlineHandlers:
             )
             results.append(
                 InlineQueryResultArticle(
-                    id=pack(view),
+                    id=encode(view),
                     title=title,
                     description=description,
                     input_message_content=InputTextMessageContent(page.text),

@@ -1,24 +1,24 @@
-"""Running the Application: start and stop in PTB's order, and serving until a signal."""
+"""Telegram as a front end of the core: the Application started and stopped in PTB's order,
+updates by long polling or webhook, and the bot's HTTP server with /healthz."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import signal
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 from telegram import Update
-from telegram.ext import Application
+from telegram.request import BaseRequest
 
-from bot.config import Settings
+from bot.app import Core
+from bot.core.platforms import Platform
+from bot.dispatch import Sender
+from bot.flood import FloodControl
 from bot.telegram import updates
-from bot.telegram.runtime import runtime
+from bot.telegram.app import build_application
+from bot.telegram.reminder_delivery import TelegramSender
 from bot.telegram.updates import Poller
 from bot.telegram.web import WebServer
 
 log = logging.getLogger(__name__)
-SIGNALS = (signal.SIGTERM, signal.SIGINT)
 # Long-poll length: an idle bot asks Telegram for updates about this often.
 POLL_TIMEOUT_SECONDS = 10
 # Telegram's default; a bot answers in milliseconds, so more would only add connections.
@@ -33,89 +33,96 @@ ALLOWED_UPDATES = [
 ]
 
 
-@asynccontextmanager
-async def running(app: Application, *, poll: bool) -> AsyncIterator[None]:  # type: ignore[type-arg]
-    """Run the application (and long polling if `poll`) for the duration of the block, with
-    the same start and stop order as PTB's run_polling, hooks included: on the way out no
-    more updates are taken, those taken are handled, sends in flight finish, and the
-    database closes last."""
-    poller = Poller(
-        app,
-        timeout=POLL_TIMEOUT_SECONDS,
-        allowed_updates=ALLOWED_UPDATES,
-        retry_seconds=updates.RETRY_SECONDS,
-    )
-    await app.initialize()
-    try:
+class TelegramFrontEnd:
+    """Serves Telegram for the core: long polling, or a webhook when WEBHOOK_URL is set,
+    and /healthz when a PORT is set (`poll=False` and no PORT: updates are fed by hand)."""
+
+    platform = Platform.TELEGRAM
+
+    def __init__(
+        self,
+        core: Core,
+        *,
+        poll: bool | None = None,
+        token: str | None = None,
+        request: BaseRequest | None = None,
+        updates_request: BaseRequest | None = None,
+        flood: FloodControl | None = None,
+    ) -> None:
+        """The Application is built here (build_application: the same arguments), and the
+        front end attached to the core."""
+        self.core = core
+        self.app = app = build_application(
+            core, token=token, request=request, updates_request=updates_request, flood=flood
+        )
+        settings = core.settings
+        self.webhook = settings.webhook_endpoint
+        self.poll = self.webhook is None if poll is None else poll
+        self._sender = TelegramSender(app.bot, core.kb, paid=settings.paid_broadcast)
+        self.poller = Poller(
+            app,
+            timeout=POLL_TIMEOUT_SECONDS,
+            allowed_updates=ALLOWED_UPDATES,
+            retry_seconds=updates.RETRY_SECONDS,
+        )
+        self.web: WebServer | None = None
+        if settings.port is not None:
+            self.web = WebServer(
+                app,
+                core.health,
+                address=settings.listen_address,
+                port=settings.port,
+                webhook_path=settings.webhook_path if self.webhook else None,
+                secret=settings.webhook_secret,
+            )
+        core.attach(self)
+
+    @property
+    def sender(self) -> Sender:
+        """Sends reminders as Telegram messages."""
+        return self._sender
+
+    def healthy(self) -> bool:
+        """Whether updates are being taken."""
+        return bool(self.app.running)
+
+    async def connect(self) -> None:
+        """Initialize: getMe checks the token and the Bot API's address."""
+        await self.app.initialize()
+
+    async def start(self) -> None:
+        """Publish the menus, start handling, then take updates."""
+        app, settings = self.app, self.core.settings
         if app.post_init is not None:
             await app.post_init(app)
         await app.start()
-        if poll:
-            await poller.start()
-        yield
-    finally:
-        await poller.stop()
-        if app.running:
-            await app.stop()
-        if app.post_stop is not None:
-            await app.post_stop(app)
-        await app.shutdown()
-        if app.post_shutdown is not None:
-            await app.post_shutdown(app)
+        if self.poll:
+            await self.poller.start()
+        if self.web is not None:
+            await self.web.start()
+            log.info("health at http://%s:%d/healthz", self.web.address, self.web.port)
+        if self.webhook is not None:
+            await app.bot.set_webhook(
+                self.webhook,
+                secret_token=settings.webhook_secret,
+                allowed_updates=ALLOWED_UPDATES,
+                max_connections=WEBHOOK_CONNECTIONS,
+            )
+            # The path is a secret of sorts: only the public base is worth a log line.
+            log.info("taking updates by webhook at %s", settings.webhook_url)
+        elif self.poll:
+            log.info("taking updates by long polling from %s", settings.api_url)
 
+    async def stop(self) -> None:
+        """Take no more updates and handle those taken; the bot can still send."""
+        if self.web is not None:
+            self.web.stop_accepting()
+        await self.poller.stop()
+        if self.app.running:
+            await self.app.stop()
 
-async def serve(
-    app: Application,  # type: ignore[type-arg]
-    settings: Settings,
-    stop: asyncio.Event | None = None,
-) -> None:
-    """Serve Telegram by long polling or webhook, with /healthz when a PORT is set, until
-    `stop` is set (by default: until SIGTERM or SIGINT, and a second signal ends the
-    process at once); then stop gracefully."""
-    loop = asyncio.get_running_loop()
-    signals = SIGNALS if stop is None else ()
-    stopping = stop or asyncio.Event()
-
-    def on_signal(name: str) -> None:
-        log.info("%s received: stopping gracefully", name)
-        for number in signals:
-            loop.remove_signal_handler(number)
-        stopping.set()
-
-    for number in signals:
-        loop.add_signal_handler(number, on_signal, number.name)
-    webhook = settings.webhook_endpoint
-    web = None
-    if settings.port is not None:
-        web = WebServer(
-            app,
-            lambda: runtime(app).health(app),
-            address=settings.listen_address,
-            port=settings.port,
-            webhook_path=settings.webhook_path if webhook else None,
-            secret=settings.webhook_secret,
-        )
-    try:
-        async with running(app, poll=webhook is None):
-            if web is not None:
-                await web.start()
-                log.info("health at http://%s:%d/healthz", web.address, web.port)
-            if webhook is not None:
-                await app.bot.set_webhook(
-                    webhook,
-                    secret_token=settings.webhook_secret,
-                    allowed_updates=ALLOWED_UPDATES,
-                    max_connections=WEBHOOK_CONNECTIONS,
-                )
-                # The path is a secret of sorts: only the public base is worth a log line.
-                log.info("taking updates by webhook at %s", settings.webhook_url)
-            else:
-                log.info("taking updates by long polling from %s", settings.api_url)
-            await stopping.wait()
-            if web is not None:
-                web.stop_accepting()
-    finally:
-        if web is not None:
-            await web.close()
-        for number in signals:
-            loop.remove_signal_handler(number)
+    async def close(self) -> None:
+        """Close the HTTP server and the bot's HTTP client."""
+        if self.web is not None:
+            await self.web.close()
+        await self.app.shutdown()

@@ -10,10 +10,11 @@ from telegram.ext import ExtBot
 from bot.core.knowledge import KnowledgeBase
 from bot.core.platforms import Platform
 from bot.core.reminders import Claim
+from bot.core.screens.reminders import reminder_message
 from bot.dispatch import Outbound, Outcome, SendResult, describe
 from bot.flood import ChatBusyError, Priority
 from bot.telegram.rate_limiter import retry_seconds
-from bot.telegram.reminder_render import reminder_message
+from bot.telegram.render import single
 
 log = logging.getLogger(__name__)
 # Bad requests that mean the chat is gone for good, in Telegram's words.
@@ -36,7 +37,8 @@ class TelegramSender:
         """Send one reminder or broadcast copy; map Bot API errors to what the dispatcher
         should do."""
         if isinstance(item, Claim):
-            text, keyboard = reminder_message(item.reminder, self.kb)
+            page = single(reminder_message(item.reminder, self.kb))
+            text, keyboard = page.text, page.keyboard
         else:
             text, keyboard = item.text, None
         what = describe(item)

@@ -6,19 +6,18 @@ the compact form: the same first page, with buttons that keep later answers comp
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.core.documents import Button, Document, Press, Rows, Url
+from bot.core.documents import Button, Document, Rows, Url
 from bot.core.knowledge import KnowledgeBase
+from bot.core.paging import paged
 from bot.core.screens import Screens
-from bot.core.screens.topics import not_found
 from bot.core.views import View
-from bot.telegram.callbacks import CALLBACK_DATA_MAX_BYTES, pack, packable, reminder_action
-from bot.telegram.html import block_html, joined_html, paginate
+from bot.telegram.callbacks import callback_data
+from bot.telegram.html import block_html, fits, joined_html
 
 # Pages kept per view: the knowledge never changes while the bot runs, so a page is built
 # once, and a command's reply is the cached page (a screen costs 100-300 us to build).
@@ -36,14 +35,6 @@ class Page:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "markup", self.keyboard.to_json() if self.keyboard else None)
-
-
-def callback_data(target: View | Press) -> str | None:
-    """A target as button data; None if it does not fit in it."""
-    if isinstance(target, View):
-        return pack(target) if packable(target) else None
-    data = reminder_action(target.action, *target.args)
-    return data if len(data.encode()) <= CALLBACK_DATA_MAX_BYTES else None
 
 
 def inline_button(button: Button) -> InlineKeyboardButton | None:
@@ -80,35 +71,8 @@ class Renderer:
         return self._pages(view)
 
     def _render(self, view: View) -> Page:
-        document = self.screens.document(view)
-        sources = document.sources
-        tail = (sources.line,) if sources else ()
-        first = joined_html([*document.blocks, *tail])
-        rest = [block_html(b) for b in (*document.more, *tail)]
-        pages = [first, *(paginate(rest) if document.more else [])]
-        index = min(view.page, len(pages) - 1)
-        top: list[Button] = []
-        if index > 0:
-            top.append(Button("◀ Back", view.at_page(index - 1)))
-        if index < len(pages) - 1:
-            label = document.more_label if index == 0 else f"More ▸ {index + 2}/{len(pages)}"
-            # The detail is the full form: in a group too, once asked for.
-            top.append(Button(label, View(view.screen, view.arg, index + 1)))
-        if sources and sources.listing:
-            top.append(sources.listing)
-        rows = (tuple(top), *document.buttons) if top else document.buttons
-        return Page(pages[index], keyboard(rows))
-
-    def not_found(
-        self, kind: str, query: str, options: Sequence[tuple[str, View]], *, close: bool
-    ) -> Page:
-        """'Did you mean …?' with a button per close match, or else every option to pick from."""
-        return single(not_found(kind, query, options, close=close))
-
-    def unknown(self, suggestions: Sequence[View]) -> Page:
-        """'I can't answer that one' with a button per suggested screen (the closest first)
-        and the menu; with no usable suggestion, the main topics."""
-        return single(self.screens.unknown(suggestions))
+        text, rows = paged(self.screens.document(view), view, block_html, fits)
+        return Page(text, keyboard(rows))
 
     def title(self, view: View) -> str | None:
         """A view's name for a button, from the knowledge; None if its item is gone."""

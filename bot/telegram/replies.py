@@ -1,4 +1,5 @@
-"""Sending a page: as a reply to a message, or in place of the message a button sits on."""
+"""Sending a page or a service's reply: as a reply to a message, or in place of the message
+a button sits on."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ from telegram.error import BadRequest
 from telegram.ext import ExtBot
 from telegram.warnings import PTBUserWarning
 
-from bot.telegram.render import Page
+from bot.core.replies import Annotate, Refuse, Reply, Say, Show
+from bot.telegram.html import esc
+from bot.telegram.render import Page, Renderer, single
 
-STALE_BUTTON = "This button is out of date. Send /start for a fresh menu."
 # Bot API errors that mean "this message can no longer be edited": send a new one instead.
 _UNEDITABLE = ("message to edit not found", "message can't be edited")
 # do_api_request warns whenever it is asked for a method PTB has a function for; `reply`
@@ -60,3 +62,35 @@ async def edit_or_send(query: CallbackQuery, page: Page) -> None:
         if not any(text in reason for text in _UNEDITABLE) or not isinstance(message, Message):
             raise
         await message.chat.send_message(page.text, reply_markup=page.keyboard)
+
+
+def page_of(reply_: Say | Show, renderer: Renderer) -> Page:
+    """A service's screen or message as a page."""
+    if isinstance(reply_, Show):
+        return renderer.render(reply_.view)
+    return single(reply_.document)
+
+
+async def send(message: Message, reply_: Reply, renderer: Renderer) -> None:
+    """Answer a message with a service's reply."""
+    if isinstance(reply_, Annotate | Refuse):
+        # Only presses get these; a message gets the text.
+        text = reply_.note if isinstance(reply_, Annotate) else reply_.text
+        await reply(message, Page(esc(text), None))
+        return
+    await reply(message, page_of(reply_, renderer))
+
+
+async def answer_press(query: CallbackQuery, reply_: Reply, renderer: Renderer) -> None:
+    """Answer a button press with a service's reply: a refusal on the press alone, a note
+    added under the pressed message, or the page in its place."""
+    if isinstance(reply_, Refuse):
+        await query.answer(reply_.text, show_alert=reply_.alert)
+        return
+    await query.answer()
+    if isinstance(reply_, Annotate):
+        message = query.message
+        if isinstance(message, Message):
+            await edit_or_send(query, Page(f"{message.text_html}\n\n{esc(reply_.note)}", None))
+        return
+    await edit_or_send(query, page_of(reply_, renderer))

@@ -11,14 +11,15 @@ from typing import Any
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.app import Core, running
 from bot.config import load_settings
 from bot.core.commands import COMMANDS, Part
 from bot.core.knowledge import KnowledgeBase
 from bot.flood import FloodControl, Limits
 from bot.offline.bot_api import FakeBotApi
 from bot.offline.request import InMemoryRequest
-from bot.telegram.app import BUSY, SORRY, build_application
-from bot.telegram.lifecycle import running
+from bot.telegram.app import BUSY, SORRY
+from bot.telegram.lifecycle import TelegramFrontEnd
 from tests.telegram.harness import TOKEN, FakeClock
 
 USER = 1001
@@ -62,15 +63,15 @@ async def test_every_command_survives_random_text(kb: KnowledgeBase, tmp_path: P
     database = tmp_path / "bot.sqlite3"
     api = FakeBotApi()
     settings = load_settings({"BOT_TOKEN": TOKEN, "DATABASE_PATH": str(database)})
-    app = build_application(
-        settings,
-        kb,
+    core = Core(settings, kb, clock=FakeClock())
+    app = TelegramFrontEnd(
+        core,
+        poll=False,
         request=InMemoryRequest(api),
         updates_request=InMemoryRequest(api),
-        clock=FakeClock(),
         # Handling is under test, not Telegram's pacing.
         flood=FloodControl(Limits(per_second=1e6, per_group_per_minute=1e6)),
-    )
+    ).app
     errors: list[BaseException] = []
 
     async def record(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -79,7 +80,7 @@ async def test_every_command_survives_random_text(kb: KnowledgeBase, tmp_path: P
     app.add_error_handler(record)
     commands = [c.name for c in COMMANDS if c.part is not Part.OPERATOR]
     offset = 0
-    async with running(app, poll=False):
+    async with running(core):
         for line in ("/timezone UTC", "/remind water at 09:00"):  # something to protect
             api.send_text(line)
         for text in [f"/{c} {t}" for c in commands for t in random_texts(40)] + [

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from bot.app import Core, running
 from bot.config import load_settings
 from bot.core.knowledge import KnowledgeBase
 from bot.offline.bot_api import FakeBotApi
 from bot.telegram import updates
-from bot.telegram.app import build_application
-from bot.telegram.lifecycle import running
+from bot.telegram.lifecycle import TelegramFrontEnd
 from tests.bot_api_server import BotApiServer
 from tests.telegram.harness import BOT_NAME, TOKEN, running_bot
 
@@ -70,11 +70,13 @@ async def test_a_second_instance_waits_in_one_line_and_takes_over(
             settings = load_settings(
                 {"BOT_TOKEN": TOKEN, "BOT_API_URL": root, "DATABASE_PATH": str(tmp_path / name)}
             )
-            return build_application(settings, kb)
+            core = Core(settings, kb)
+            TelegramFrontEnd(core, poll=True)
+            return core
 
         first, second = instance("first.sqlite3"), instance("second.sqlite3")
-        async with running(second, poll=True):
-            async with running(first, poll=True):
+        async with running(second):
+            async with running(first):
                 conflicts_before = len(api.calls)
 
                 def conflicts() -> int:

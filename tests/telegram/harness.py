@@ -11,11 +11,11 @@ from pathlib import Path
 
 from telegram.ext import Application
 
+from bot.app import Core, running
 from bot.config import load_settings
 from bot.core.knowledge import KnowledgeBase
 from bot.offline.bot_api import FakeBotApi, Sent, StoredMessage
-from bot.telegram.app import build_application
-from bot.telegram.lifecycle import running
+from bot.telegram.lifecycle import TelegramFrontEnd
 from tests.bot_api_server import BotApiServer
 
 TOKEN = "123456789:AAExampleExampleExampleExample_1234"
@@ -164,6 +164,7 @@ async def running_bot(
         root = server.base_url.removesuffix("/bot")
         base = {"BOT_TOKEN": TOKEN, "BOT_API_URL": root, "DATABASE_PATH": str(database)}
         settings = load_settings({**base, **(env or {})})
-        app = build_application(settings, kb, clock=clock, heartbeat_seconds=HEARTBEAT)
-        async with running(app, poll=True):
-            yield Harness(api, app, server, clock)
+        core = Core(settings, kb, clock=clock, heartbeat_seconds=HEARTBEAT)
+        telegram = TelegramFrontEnd(core, poll=True)
+        async with running(core):
+            yield Harness(api, telegram.app, server, clock)

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from bot.answers import UNKNOWN_COMMAND
 from bot.core.knowledge import KnowledgeBase
 from bot.core.reminder_input import Kind
 from bot.core.schedule import Schedule
 from bot.offline.bot_api import BotApiError, FakeBotApi, Sent, StoredMessage
 from bot.storage import Store
-from bot.telegram.lookup_handlers import UNKNOWN_COMMAND
 from tests.telegram.harness import BOT_NAME, START, Harness, running_bot
 
 ADMIN = 4242

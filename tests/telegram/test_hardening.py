@@ -7,11 +7,14 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.documents import ReminderAction as Action
 from bot.core.knowledge import KnowledgeBase
+from bot.core.targets import ReminderPress
+from bot.core.targets import parse_press as parse_reminder_action
+from bot.core.targets import parse_view as unpack
 from bot.offline.bot_api import JSON, StoredMessage
+from bot.reminder_flow import ONLY_ASKER
 from bot.telegram.app import SORRY
-from bot.telegram.callbacks import Action, ReminderPress, parse_reminder_action, unpack
-from bot.telegram.reminder_handlers import ONLY_ASKER
 from tests.bot_api_server import SECRET_HEADER
 from tests.telegram.harness import BOT_NAME, Harness
 from tests.telegram.test_reminders import FIRST_DUE, set_water_reminder

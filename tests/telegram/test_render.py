@@ -7,10 +7,13 @@ from collections import deque
 import pytest
 
 from bot.core.knowledge import KnowledgeBase
+from bot.core.paging import paginate
+from bot.core.targets import REMINDER_PREFIX
+from bot.core.targets import parse_view as unpack
 from bot.core.views import Screen, View
 from bot.offline.bot_api import parse_html, utf16_length
-from bot.telegram.callbacks import CALLBACK_DATA_MAX_BYTES, REMINDER_PREFIX, unpack
-from bot.telegram.html import paginate
+from bot.telegram.callbacks import CALLBACK_DATA_MAX_BYTES
+from bot.telegram.html import visible_length
 from bot.telegram.render import Page, Renderer
 from tests.core.test_documents import both_forms
 
@@ -110,7 +113,7 @@ def test_food_cards_render(kb: KnowledgeBase) -> None:
 
 def test_paginate_keeps_blocks_whole_and_pages_short() -> None:
     blocks = ["<b>head</b>", "\n".join(f"• line {n} " + "x" * 80 for n in range(200)), "tail"]
-    pages = paginate(blocks, limit=1000)
+    pages = paginate(blocks, lambda page: visible_length(page) <= 1000)
     assert len(pages) > 5
     assert all(len(parse_html(p)[0]) <= 1000 for p in pages)
     joined = "\n".join(pages)

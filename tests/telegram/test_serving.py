@@ -15,12 +15,12 @@ import httpx
 import pytest
 from telegram.ext import Application
 
+from bot.app import Core, serve
 from bot.config import Settings, load_settings
 from bot.core.knowledge import KnowledgeBase
 from bot.offline.bot_api import FakeBotApi
-from bot.telegram.app import build_application
-from bot.telegram.lifecycle import serve
-from bot.telegram.runtime import runtime
+from bot.telegram.app import core_of
+from bot.telegram.lifecycle import TelegramFrontEnd
 from bot.telegram.web import WebServer
 from tests.bot_api_server import SECRET_HEADER, BotApiServer
 from tests.storage.test_integrity import last_page, seeded, zero_page
@@ -72,9 +72,10 @@ async def served_by(
     """The bot run by `serve` (as `python -m bot` does) until the block ends; ready once
     /healthz says so."""
     async with httpx.AsyncClient() as http:
-        app = build_application(settings, kb)
+        core = Core(settings, kb)
+        app = TelegramFrontEnd(core).app
         stop = asyncio.Event()
-        task = asyncio.create_task(serve(app, settings, stop))
+        task = asyncio.create_task(serve(core, stop))
         served = Served(server.api, server, app, settings, http)
         try:
             async with asyncio.timeout(10):
@@ -126,7 +127,7 @@ async def test_healthz_in_polling_mode_follows_the_database_and_dispatcher(
             "status": "ok",
             "database": True,
             "dispatcher": True,
-            "updates": True,
+            "telegram": True,
         }
         assert (await bot.http.get(f"{bot.root}/nothing-here")).status_code == 404
         assert (await bot.http.post(f"{bot.root}/healthz")).status_code == 405
@@ -134,13 +135,13 @@ async def test_healthz_in_polling_mode_follows_the_database_and_dispatcher(
         path = bot.settings.webhook_path
         assert (await bot.http.post(f"{bot.root}{path}", json={})).status_code == 404
 
-        await runtime(bot.app).dispatcher.stop()
+        await core_of(bot.app).dispatcher.stop()
         down = await bot.health()
         assert down.status_code == 503
         assert down.json()["status"] == "unavailable"
         assert down.json()["dispatcher"] is False
 
-        await runtime(bot.app).store.close()
+        await core_of(bot.app).store.close()
         assert (await bot.health()).json()["database"] is False
     async with httpx.AsyncClient() as http:
         with pytest.raises(httpx.TransportError):
@@ -168,9 +169,10 @@ async def test_without_a_port_polling_serves_no_http(tmp_path: Path, kb: Knowled
     async with BotApiServer(api, token=TOKEN) as server:
         settings = bot_settings(server, tmp_path, None)
         assert settings.port is None
-        app = build_application(settings, kb)
+        core = Core(settings, kb)
+        TelegramFrontEnd(core)
         stop = asyncio.Event()
-        task = asyncio.create_task(serve(app, settings, stop))
+        task = asyncio.create_task(serve(core, stop))
         api.send_text("/help")
         await api.wait_for(lambda: any(s.method == "sendMessage" for s in api.outbox))
         stop.set()
@@ -185,10 +187,11 @@ async def test_a_taken_port_is_one_clear_error(tmp_path: Path, kb: KnowledgeBase
         api = FakeBotApi(username=BOT_NAME)
         async with BotApiServer(api, token=TOKEN) as server:
             settings = bot_settings(server, tmp_path, port)
-            app = build_application(settings, kb)
+            core = Core(settings, kb)
+            TelegramFrontEnd(core)
             with pytest.raises(Exception, match=rf"cannot listen on 127.0.0.1:{port}"):
-                await asyncio.wait_for(serve(app, settings, asyncio.Event()), 15)
-            assert not runtime(app).store.is_open  # everything was shut down again
+                await asyncio.wait_for(serve(core, asyncio.Event()), 15)
+            assert not core.store.is_open  # everything was shut down again
 
 
 async def test_webhook_mode_takes_updates_pushed_by_the_bot_api(

@@ -12,11 +12,13 @@ import pytest
 from bot.core.knowledge import KnowledgeBase
 from bot.core.models import Knowledge, Level, Topic, WarningSign
 from bot.core.screens.common import short_publisher, sources_view
+from bot.core.targets import encode as pack
+from bot.core.targets import parse_view as unpack
 from bot.core.views import Screen, View, parse_label
 from bot.offline.bot_api import parse_html
-from bot.telegram.callbacks import CALLBACK_DATA_MAX_BYTES, pack, unpack
+from bot.telegram.callbacks import CALLBACK_DATA_MAX_BYTES
 from bot.telegram.html import visible_text
-from bot.telegram.render import Page, Renderer
+from bot.telegram.render import Page, Renderer, single
 from tests.core.test_documents import both_forms
 from tests.telegram.test_short_answers import all_pages, next_page, targets
 
@@ -196,7 +198,7 @@ def test_unknown_offers_the_closest_topics_and_the_menu(
     suggestions = [View(Screen.NUTRIENT, nutrient.id), View(Screen.CAUSE_GROUP, "no-such-group")]
     if kb.knowledge.topics:
         suggestions.append(View(Screen.TOPIC, kb.knowledge.topics[0].id))
-    page = renderer.unknown(suggestions)
+    page = single(renderer.screens.unknown(suggestions))
     assert "can't answer that one" in plain(page)
     offered = targets(page)
     assert offered[0] == (nutrient.name, View(Screen.NUTRIENT, nutrient.id))
@@ -204,7 +206,7 @@ def test_unknown_offers_the_closest_topics_and_the_menu(
     if kb.knowledge.topics:
         assert (kb.knowledge.topics[0].title, suggestions[2]) in offered
     assert any(t.screen is Screen.MENU for _, t in offered)
-    fallback = [t.screen for _, t in targets(renderer.unknown([]))]
+    fallback = [t.screen for _, t in targets(single(renderer.screens.unknown([])))]
     assert {Screen.CAUSES, Screen.RELIEF, Screen.RED_FLAGS} <= set(fallback)
 
 
