@@ -1,0 +1,238 @@
+"""Discord as a front end of the core (discord.py): slash commands from the command table
+with autocomplete, button presses by custom id, free text in DMs, and reminder delivery.
+
+Only the default, unprivileged gateway intents for guilds and DMs: slash commands and
+buttons arrive as interactions, and DMs carry their text without the message-content
+intent."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from bot.app import Core
+from bot.core.choices import choices_for
+from bot.core.commands import COMMANDS, Argument, Choices, Command, Part
+from bot.core.platforms import Platform
+from bot.core.replies import STALE_BUTTON, Annotate, Refuse, Reply
+from bot.core.targets import ReminderPress, decode
+from bot.core.views import Action, View
+from bot.discord.delivery import DiscordSender
+from bot.discord.render import CUSTOM_ID_MAX, Card, DiscordRenderer, annotated, card_view
+from bot.dispatch import Sender
+from bot.reminder_flow import Asker, waiting_for
+
+log = logging.getLogger(__name__)
+READY_TIMEOUT_SECONDS = 30.0
+# Discord's names for what Telegram calls /start.
+_NAMES = {"start": "menu"}
+Completer = Callable[
+    [discord.Interaction, str], Coroutine[Any, Any, list[app_commands.Choice[str]]]
+]
+
+
+def intents() -> discord.Intents:
+    """Guilds (channels and permissions in the cache) and DMs; nothing privileged."""
+    wanted = discord.Intents.none()
+    wanted.guilds = True
+    wanted.dm_messages = True
+    return wanted
+
+
+class DiscordFrontEnd:
+    """Serves Discord for the core when DISCORD_TOKEN is set."""
+
+    platform = Platform.DISCORD
+
+    def __init__(self, core: Core, *, sync_commands: bool = True) -> None:
+        self.core = core
+        settings = core.settings
+        # discord.py has one API base for the process; there is one Discord client in it.
+        discord.http.Route.BASE = settings.discord_api_url
+        self.client = discord.Client(intents=intents())
+        self.tree = app_commands.CommandTree(self.client)
+        self.renderer = DiscordRenderer(core.kb)
+        self.flow = core.flow(CUSTOM_ID_MAX)
+        self.sync_commands = sync_commands
+        self._sender = DiscordSender(self.client, core.kb)
+        self._task: asyncio.Task[None] | None = None
+        for command in COMMANDS:
+            if command.part is not Part.OPERATOR:
+                self.tree.add_command(self._slash(command))
+        self.client.event(self.on_interaction)
+        self.client.event(self.on_message)
+        core.attach(self)
+
+    @property
+    def sender(self) -> Sender:
+        """Sends reminders to Discord channels."""
+        return self._sender
+
+    def healthy(self) -> bool:
+        """Whether the gateway connection is up."""
+        return self.client.is_ready() and not self.client.is_closed()
+
+    async def connect(self) -> None:
+        """Log in: Discord checks the token."""
+        await self.client.login(self.core.settings.discord_token or "")
+
+    async def start(self) -> None:
+        """Connect to the gateway, wait until ready, publish the slash commands."""
+        self._task = asyncio.create_task(self.client.connect(reconnect=True))
+        ready = asyncio.create_task(self.client.wait_until_ready())
+        done, _ = await asyncio.wait(
+            {ready, self._task}, timeout=READY_TIMEOUT_SECONDS, return_when="FIRST_COMPLETED"
+        )
+        if ready not in done:
+            ready.cancel()
+            if self._task in done:
+                self._task.result()  # the connection's own error
+            raise TimeoutError("Discord's gateway did not get ready in time")
+        if self.sync_commands:
+            synced = await self.tree.sync()
+            log.info("published %d slash commands to Discord", len(synced))
+
+    async def stop(self) -> None:
+        """Disconnect: no more interactions are taken."""
+        await self.client.close()
+        if self._task is not None:
+            with contextlib.suppress(asyncio.CancelledError, discord.DiscordException):
+                await self._task
+
+    async def close(self) -> None:
+        """Nothing is left open once the client has closed."""
+
+    # Slash commands
+
+    def _slash(self, command: Command) -> app_commands.Command[app_commands.Group, ..., None]:
+        """A slash command from its row in the command table, with its one optional
+        argument (and choices as it is typed) when it takes one."""
+        name = _NAMES.get(command.name, command.name)
+        description = command.summary[:100]
+        argument = command.argument
+        if argument is None:
+
+            async def bare(interaction: discord.Interaction) -> None:
+                await self._command(interaction, command, "")
+
+            return app_commands.Command(name=name, description=description, callback=bare)
+
+        async def run(interaction: discord.Interaction, text: str | None = None) -> None:
+            await self._command(interaction, command, text or "")
+
+        named = app_commands.rename(text=argument.name)(run)
+        described = app_commands.describe(text=argument.description)(named)
+        if argument.choices is not Choices.NONE:
+            described = app_commands.autocomplete(text=self._completer(argument))(described)
+        return app_commands.Command(name=name, description=description, callback=described)
+
+    def _completer(self, argument: Argument) -> Completer:
+        kb = self.core.kb
+
+        async def complete(
+            interaction: discord.Interaction, current: str
+        ) -> list[app_commands.Choice[str]]:
+            """Names that match what has been typed so far, best first."""
+            return [
+                app_commands.Choice(name=label, value=value)
+                for label, value in choices_for(kb, argument.choices, current)
+            ]
+
+        return complete
+
+    async def _command(
+        self, interaction: discord.Interaction, command: Command, text: str
+    ) -> None:
+        shared = interaction.guild_id is not None
+        if command.part is Part.REMINDERS:
+            reply = await self.flow.command(Action(command.name), self.asker(interaction), text)
+        else:
+            reply = self.core.answers.command(command.name, text, compact=shared)
+        await self._respond(interaction, reply)
+
+    # Buttons and DMs
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """A button press: the screen it names in place of its message, or the reminder
+        action it stands for. Slash commands go through the command tree."""
+        if interaction.type is not discord.InteractionType.component:
+            return
+        custom_id = interaction.data.get("custom_id") if interaction.data else None
+        target = decode(custom_id if isinstance(custom_id, str) else None)
+        if target is None or interaction.message is None:
+            await interaction.response.send_message(STALE_BUTTON, ephemeral=True)
+            return
+        if isinstance(target, View):
+            await self._edit(interaction, self.renderer.render(target))
+            return
+        await self._press(interaction, target)
+
+    async def _press(self, interaction: discord.Interaction, press: ReminderPress) -> None:
+        message = interaction.message
+        assert message is not None
+        shown = (
+            child.custom_id
+            for row in message.components
+            for child in getattr(row, "children", ())
+            if isinstance(getattr(child, "custom_id", None), str)
+        )
+        reply = await self.flow.press(self.asker(interaction), press, waiting_for(shown))
+        if isinstance(reply, Refuse):
+            await interaction.response.send_message(reply.text, ephemeral=True)
+        elif isinstance(reply, Annotate):
+            embed = annotated(message.embeds, reply.note)
+            await interaction.response.edit_message(embed=embed, view=None)
+        else:
+            await self._edit(interaction, self.renderer.card(reply))
+
+    async def on_message(self, message: discord.Message) -> None:
+        """Free text in a DM: the same understanding as everywhere, a warning sign first."""
+        if message.guild is not None or message.author.bot or not message.content:
+            return
+        answer = self.core.answers.text(message.content)
+        if isinstance(answer, Action):
+            asker = Asker(Platform.DISCORD, message.channel.id, "private", message.author.id, _yes)
+            answer = await self.flow.command(answer, asker)
+        if isinstance(answer, Annotate | Refuse):
+            return
+        card = self.renderer.card(answer)
+        await message.channel.send(embed=card.embed(), view=card_view(card))  # type: ignore[arg-type]
+
+    def asker(self, interaction: discord.Interaction) -> Asker:
+        """Who asks where: anyone in their DMs; in a server channel, members who may manage
+        the server or the channel (Discord resolves their permissions in the channel)."""
+        permissions = interaction.permissions
+        shared = interaction.guild_id is not None
+
+        async def may_manage() -> bool:
+            return not shared or permissions.manage_guild or permissions.manage_channels
+
+        chat_type = "group" if shared else "private"
+        channel = interaction.channel_id or 0
+        return Asker(Platform.DISCORD, channel, chat_type, interaction.user.id, may_manage)
+
+    async def _respond(self, interaction: discord.Interaction, reply: Reply) -> None:
+        if isinstance(reply, Refuse | Annotate):
+            text = reply.text if isinstance(reply, Refuse) else reply.note
+            await interaction.response.send_message(text, ephemeral=True)
+            return
+        card = self.renderer.card(reply)
+        await interaction.response.send_message(embed=card.embed(), view=_view(card))
+
+    async def _edit(self, interaction: discord.Interaction, card: Card) -> None:
+        await interaction.response.edit_message(embed=card.embed(), view=card_view(card))
+
+
+def _view(card: Card) -> discord.ui.View:
+    """discord.py's send_message wants a View, not None, when there are no buttons."""
+    return card_view(card) or discord.utils.MISSING
+
+
+async def _yes() -> bool:
+    return True
