@@ -1,10 +1,12 @@
-"""Names offered while an argument is typed (Discord's autocomplete): the items whose
-label or id starts with or contains the text, else the close matches a lookup finds."""
+"""Names offered while an argument is typed (Discord's autocomplete): the item it names,
+those whose label starts with or contains the text, then the nearest spellings."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Protocol, TypeVar
+
+from rapidfuzz import fuzz, process
 
 from bot.core.commands import Choices
 from bot.core.knowledge import KnowledgeBase
@@ -48,5 +50,12 @@ def _named(every: Sequence[N], lookup: Lookup[N] | None, typed: str) -> list[tup
     within = [i for i in every if key in i.label.casefold()]
     found = [lookup.found] if lookup is not None and lookup.found is not None else []
     close = list(lookup.suggestions) if lookup is not None else []
-    ordered = dict.fromkeys([*found, *starts, *within, *close])
+    # Half-typed and misspelt ('calff'): the names nearest to it, however partial.
+    near = [
+        every[index]
+        for _, _, index in process.extract(
+            key, [i.label.casefold() for i in every], scorer=fuzz.WRatio, score_cutoff=60
+        )
+    ]
+    ordered = dict.fromkeys([*found, *starts, *within, *close, *near])
     return [(item.label[:100], item.id) for item in ordered][:MAX_CHOICES]

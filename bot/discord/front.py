@@ -14,9 +14,12 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 import discord
+import yarl
 from discord import app_commands
+from discord.gateway import DiscordWebSocket
 
 from bot.app import Core
+from bot.config import DEFAULT_DISCORD_API_URL
 from bot.core.choices import choices_for
 from bot.core.commands import COMMANDS, Argument, Choices, Command, Part
 from bot.core.platforms import Platform
@@ -37,6 +40,22 @@ Completer = Callable[
 ]
 
 
+class _Client(discord.Client):
+    """discord.Client that asks the API where the gateway is when the API is not
+    Discord's own (a self-hosted proxy, the tests' stand-in): discord.py otherwise
+    connects to its built-in gateway address."""
+
+    def __init__(self, api_url: str, guild_ready_timeout: float) -> None:
+        super().__init__(intents=intents(), guild_ready_timeout=guild_ready_timeout)
+        self.api_url = api_url
+
+    async def setup_hook(self) -> None:
+        """Before the first connection: find the gateway."""
+        if self.api_url != DEFAULT_DISCORD_API_URL:
+            _, url, _ = await self.http.get_bot_gateway()
+            DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(url)
+
+
 def intents() -> discord.Intents:
     """Guilds (channels and permissions in the cache) and DMs; nothing privileged."""
     wanted = discord.Intents.none()
@@ -50,12 +69,14 @@ class DiscordFrontEnd:
 
     platform = Platform.DISCORD
 
-    def __init__(self, core: Core, *, sync_commands: bool = True) -> None:
+    def __init__(
+        self, core: Core, *, sync_commands: bool = True, guild_ready_timeout: float = 2.0
+    ) -> None:
         self.core = core
         settings = core.settings
         # discord.py has one API base for the process; there is one Discord client in it.
         discord.http.Route.BASE = settings.discord_api_url
-        self.client = discord.Client(intents=intents())
+        self.client = _Client(settings.discord_api_url, guild_ready_timeout)
         self.tree = app_commands.CommandTree(self.client)
         self.renderer = DiscordRenderer(core.kb)
         self.flow = core.flow(CUSTOM_ID_MAX)

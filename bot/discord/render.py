@@ -67,22 +67,27 @@ def custom_id(button: Button) -> str | None:
     return None if isinstance(target, Url) else fitting(target, CUSTOM_ID_MAX)
 
 
+def layout(rows: Rows) -> list[list[Button]]:
+    """The document's rows as Discord's: the buttons it can carry, rows of more than five
+    wrapped; when that needs more than five rows, every button five to a row (in order),
+    and what is past the 25th left off (the screen still reads without it)."""
+    kept = [[b for b in row if isinstance(b.target, Url) or custom_id(b)] for row in rows]
+    wrapped = [row[i : i + PER_ROW] for row in kept for i in range(0, len(row), PER_ROW)]
+    if len(wrapped) <= MAX_ROWS:
+        return wrapped
+    flat = [button for row in kept for button in row]
+    return [flat[i : i + PER_ROW] for i in range(0, PER_ROW * MAX_ROWS, PER_ROW) if flat[i:]]
+
+
 def _buttons(rows: Rows) -> Iterable[tuple[int, discord.ui.Button[discord.ui.View]]]:
-    """The buttons Discord can carry, each with its row: rows of more than five wrap, and
-    what is past the fifth row is left off (the screen still reads without it)."""
-    row = 0
-    for buttons in rows:
-        kept = [b for b in buttons if isinstance(b.target, Url) or custom_id(b)]
-        for start in range(0, len(kept), PER_ROW):
-            if row >= MAX_ROWS:
-                return
-            for button in kept[start : start + PER_ROW]:
-                label = button.label[:LABEL_MAX]
-                if isinstance(button.target, Url):
-                    yield row, discord.ui.Button(label=label, url=button.target.address)
-                else:
-                    yield row, discord.ui.Button(label=label, custom_id=custom_id(button))
-            row += 1
+    """discord.py's buttons for the rows, each with its row number."""
+    for row, buttons in enumerate(layout(rows)):
+        for button in buttons:
+            label = button.label[:LABEL_MAX]
+            if isinstance(button.target, Url):
+                yield row, discord.ui.Button(label=label, url=button.target.address)
+            else:
+                yield row, discord.ui.Button(label=label, custom_id=custom_id(button))
 
 
 def card_view(card: Card) -> discord.ui.View | None:
