@@ -13,10 +13,9 @@ from bot.core.replies import Reply, Say, Show, say
 from bot.core.screens import Screens
 from bot.core.screens.topics import not_found
 from bot.core.targets import parse_start_payload
+from bot.core.texts import UNKNOWN_COMMAND
 from bot.core.understanding import Understanding
 from bot.core.views import Action, Screen, View
-
-UNKNOWN_COMMAND = "I don't know that command. /help lists what I can do."
 
 
 class Answers:

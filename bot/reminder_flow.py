@@ -15,26 +15,22 @@ from bot.core.documents import Button, Document, Press, ReminderAction, block
 from bot.core.platforms import Platform
 from bot.core.reminder_input import InputError, parse_reminder
 from bot.core.reminders import describe_next
-from bot.core.replies import STALE_BUTTON, Annotate, Refuse, Reply, Say, say
+from bot.core.replies import Annotate, Refuse, Reply, Say, say
 from bot.core.screens import reminders as screens
 from bot.core.screens.reminders import ZONES, Draft
 from bot.core.targets import ReminderPress, fitting, parse_press
+from bot.core.texts import (
+    ADMINS_ONLY,
+    FORGET_QUESTION,
+    NEEDS_ZONE_FIRST,
+    ONLY_ASKER,
+    STALE_BUTTON,
+    STOP_USAGE,
+)
 from bot.core.timezones import describe_timezone, resolve_timezone
 from bot.core.views import Action
 from bot.reminder_service import ReminderError, ReminderService, TimezoneNeededError
 
-ADMINS_ONLY = (
-    "Only group admins can change reminders here. You can set your own in a private chat with me."
-)
-NEEDS_ZONE_FIRST = (
-    "First set your time zone with /timezone and your city, then send this /remind again."
-)
-ONLY_ASKER = "Only the person who asked can answer this."
-STOP_USAGE = "Send /stop 3 to delete reminder #3, or /stop all to delete every reminder here."
-FORGET_QUESTION = (
-    "Delete everything I store about this chat: its time zone, every reminder and "
-    "their delivery log? This cannot be undone."
-)
 _REMINDER_ID = re.compile(r"#?(\d{1,9})")
 # Buttons anyone in a group may press: they change nothing stored.
 _OPEN_TO_ALL = frozenset({ReminderAction.DONE, ReminderAction.CANCEL, ReminderAction.LIST})

@@ -17,7 +17,7 @@ import tornado.httpserver
 import tornado.netutil
 import tornado.web
 
-from bot.offline.bot_api import JSON, BotApiError, FakeBotApi, RateLimits, Webhook
+from tests.telegram_api import JSON, BotApiError, FakeBotApi, RateLimits, Webhook
 
 _LOGGER = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"

@@ -29,7 +29,8 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, RetryAfter
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
 
-from bot.offline.bot_api import (
+from tests.bot_api_server import SECRET_HEADER, BotApiServer, WebhookPost
+from tests.telegram_api import (
     NOT_MODIFIED,
     POLL_ENDED_BY_WEBHOOK,
     QUERY_TOO_OLD,
@@ -40,8 +41,7 @@ from bot.offline.bot_api import (
     Webhook,
     parse_html,
 )
-from bot.offline.request import InMemoryRequest
-from tests.bot_api_server import SECRET_HEADER, BotApiServer, WebhookPost
+from tests.telegram_api.request import InMemoryRequest
 
 TOKEN = "123:ABC"
 KEYBOARD = {"inline_keyboard": [[{"text": "More", "callback_data": "more"}]]}

@@ -18,8 +18,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.offline.bot_api import FakeBotApi
 from tests.bot_api_server import BotApiServer
+from tests.telegram_api import FakeBotApi
 
 GOOD_TOKEN = "123456789:AAExampleExampleExampleExample_1234"
 OTHER_TOKEN = "987654321:BBSecretSecretSecretSecretSecret_99"
@@ -56,18 +56,22 @@ def console(stdin: str, **settings: str) -> subprocess.CompletedProcess[str]:
     return run_bot(stdin, "--console", **settings)
 
 
-def test_console_chat_without_token_goes_through_the_handlers() -> None:
-    done = console("/foods magnesium\n1\nbananas?\n@ vit d\nquit\n")
+def test_console_chat_without_token_goes_through_the_services() -> None:
+    done = console("/foods magnesium\n1\nbananas?\n@ vit d\n/food@CrampCoachBot k\nquit\n")
     assert done.returncode == 0, done.stderr
     out = done.stdout
     assert "Offline console" in out
     assert "Cramp Coach" in out  # the /start menu shown first
     assert "Magnesium: top foods" in out
     assert "Pumpkin seeds" in out
-    assert "bot (edited)" in out  # button 1 was pressed and the message edited
-    assert "banana" in out.lower()
-    assert "[inline 1] Foods rich in Vitamin D" in out
-    assert "<b>" not in out  # HTML is rendered for the terminal, not shown raw
+    assert "[1] All 17 foods ▸   [2] 📚 Sources ▸" in out  # buttons, numbered
+    assert "bot (edited) › Magnesium: all 17 foods" in out  # button 1 pressed: edited
+    assert "What banana gives you" in out
+    # Inline queries are Telegram's: '@ vit d' is plain words here, and answered as such.
+    assert "bot › Vitamin D" in out
+    assert "Potassium: top foods" in out  # an alias ('/food'), addressed to the bot, 'k'
+    assert "NIH Office of Dietary Supplements (https://ods.od.nih.gov/" in out  # links
+    assert "\033[" not in out  # no ANSI bold when the output is no terminal
     assert "Traceback" not in done.stderr
 
 
@@ -86,10 +90,20 @@ def test_console_reads_plain_words_warning_signs_first() -> None:
     assert "Traceback" not in done.stderr
 
 
-def test_console_in_a_group_is_compact() -> None:
-    done = console("/group\n/foods magnesium\n")
+def test_console_in_a_group_is_compact_and_its_user_is_the_admin() -> None:
+    done = console(
+        "/group\n/start\npickle juice?\n/timezone UTC\n"
+        "/remind water every 2h 08:00-22:00\n/private\n/reminders\n"
+    )
     assert done.returncode == 0, done.stderr
-    assert "All " in done.stdout  # the 'All N foods' button of the compact form
+    out = done.stdout
+    assert "(now in a group chat)" in out
+    assert out.count("Cramp Coach 🦶") == 2  # the menu: first in private, then the group's
+    assert out.count("❓ Help") == 1  # ... whose compact form leaves Help, Sources, About
+    assert "answers commands only" in out  # chatter in a group is not for the bot
+    assert "Pickle juice" not in out
+    assert "Reminder #1 set" in out  # an admin may set the group's reminders
+    assert "No reminders in this chat yet" in out  # the private chat has none
 
 
 def test_without_a_token_or_a_terminal_it_stops_with_one_line_and_code_2() -> None:

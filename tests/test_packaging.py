@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import zipfile
@@ -11,6 +12,7 @@ from pathlib import Path
 from bot import __version__
 
 ROOT = Path(__file__).resolve().parent.parent
+TEST_IMPORT = re.compile(r"^\s*(?:from|import) (?:tests|bot\.offline)\b", re.MULTILINE)
 PIP_WHEEL = [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation"]
 
 
@@ -23,10 +25,15 @@ def test_wheel_ships_content_and_the_installed_bot_loads_it(tmp_path: Path) -> N
     (wheel,) = tmp_path.glob(f"cramp_coach-{__version__}-*.whl")  # the one version source
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
+        code = {name: archive.read(name).decode() for name in names if name.endswith(".py")}
         archive.extractall(tmp_path / "site")
     assert "bot/content/nutrients/magnesium.toml" in names
     assert "bot/content/causes.toml" in names
-    assert not any(name.startswith("tests/") for name in names)
+    # Nothing test-only ships: the stand-in Bot API is the tests' (tests/telegram_api), and
+    # the console is a front end of its own, needing neither it nor anything of the tests'.
+    assert not any(name.startswith(("tests/", "bot/offline/")) for name in names)
+    assert "bot/console/__init__.py" in names
+    assert [name for name, text in code.items() if TEST_IMPORT.search(text)] == []
     probe = (
         "import bot.loader as c; k = c.load_knowledge(); "
         "print(c.default_content_dir()); print(len(k.nutrients))"

@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from bot.core.documents import Document, block
 from bot.core.views import View
 
-STALE_BUTTON = "This button is out of date. Send /start for a fresh menu."
-
 
 @dataclass(frozen=True, slots=True)
 class Show:

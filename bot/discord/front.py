@@ -23,13 +23,15 @@ from bot.config import DEFAULT_DISCORD_API_URL
 from bot.core.choices import choices_for
 from bot.core.commands import COMMANDS, Argument, Choices, Command, Part
 from bot.core.platforms import Platform
-from bot.core.replies import STALE_BUTTON, Annotate, Refuse, Reply
+from bot.core.replies import Annotate, Refuse, Reply
 from bot.core.targets import ReminderPress, decode
+from bot.core.texts import BUSY, SORRY, STALE_BUTTON
 from bot.core.views import Action, View
 from bot.discord.delivery import DiscordSender
 from bot.discord.render import CUSTOM_ID_MAX, Card, DiscordRenderer, annotated, card_view
 from bot.dispatch import Sender
 from bot.reminder_flow import Asker, waiting_for
+from bot.storage import BusyError
 
 log = logging.getLogger(__name__)
 READY_TIMEOUT_SECONDS = 30.0
@@ -88,6 +90,7 @@ class DiscordFrontEnd:
                 self.tree.add_command(self._slash(command))
         self.client.event(self.on_interaction)
         self.client.event(self.on_message)
+        self.tree.error(self.on_command_error)
         core.attach(self)
 
     @property
@@ -177,6 +180,24 @@ class DiscordFrontEnd:
             reply = self.core.answers.command(command.name, text, compact=shared)
         await self._respond(interaction, reply)
 
+    async def on_command_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        """A slash command that failed: logged, and the user told, without details."""
+        await self._sorry(interaction, error.__cause__ or error)
+
+    async def _sorry(self, interaction: discord.Interaction, error: BaseException) -> None:
+        log.error("Discord interaction %s failed", interaction.id, exc_info=error)
+        # The database stayed locked past its busy timeout: nothing was written, so say so.
+        text = BUSY if isinstance(error, BusyError) else SORRY
+        try:
+            if interaction.response.is_done():
+                await interaction.followup.send(text, ephemeral=True)
+            else:
+                await interaction.response.send_message(text, ephemeral=True)
+        except discord.HTTPException:
+            log.warning("could not tell Discord interaction %s about it", interaction.id)
+
     # Buttons and DMs
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
@@ -184,6 +205,12 @@ class DiscordFrontEnd:
         action it stands for. Slash commands go through the command tree."""
         if interaction.type is not discord.InteractionType.component:
             return
+        try:
+            await self._component(interaction)
+        except Exception as error:
+            await self._sorry(interaction, error)
+
+    async def _component(self, interaction: discord.Interaction) -> None:
         custom_id = interaction.data.get("custom_id") if interaction.data else None
         target = decode(custom_id if isinstance(custom_id, str) else None)
         if target is None or interaction.message is None:

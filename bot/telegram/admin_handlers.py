@@ -18,7 +18,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 from bot.app import Core
 from bot.core.reminder_input import Kind
 from bot.core.reminders import KIND_LABELS
-from bot.core.replies import STALE_BUTTON
+from bot.core.texts import STALE_BUTTON
 from bot.storage import Stats
 from bot.telegram.lookup_handlers import NEW_MESSAGES
 from bot.telegram.render import Page

@@ -20,6 +20,7 @@ from telegram.request import BaseRequest
 
 from bot.app import Core
 from bot.core.commands import Chats, offered
+from bot.core.texts import BUSY, SORRY
 from bot.flood import FloodControl, Limits
 from bot.storage import BusyError
 from bot.telegram.admin_handlers import AdminHandlers
@@ -34,8 +35,6 @@ from bot.telegram.update_order import PerChatOrder
 
 log = logging.getLogger(__name__)
 CORE = "core"
-SORRY = "Sorry, something went wrong on my side. Please try again in a moment."
-BUSY = "I'm busy saving other changes right now. Please try that again in a few seconds."
 
 
 def build_application(

@@ -16,10 +16,10 @@ from telegram.ext import (
     filters,
 )
 
-from bot.answers import UNKNOWN_COMMAND, Answers
+from bot.answers import Answers
 from bot.core.commands import Part, of
-from bot.core.replies import STALE_BUTTON
 from bot.core.targets import parse_view
+from bot.core.texts import STALE_BUTTON, UNKNOWN_COMMAND
 from bot.core.views import Action
 from bot.telegram.callbacks import on_its_message
 from bot.telegram.render import Page, Renderer

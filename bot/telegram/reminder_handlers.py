@@ -21,8 +21,8 @@ from telegram.ext import (
 
 from bot.core.commands import Part, of
 from bot.core.platforms import Platform
-from bot.core.replies import STALE_BUTTON
 from bot.core.targets import REMINDER_PREFIX, parse_press
+from bot.core.texts import STALE_BUTTON
 from bot.core.views import Action
 from bot.reminder_flow import Asker, ReminderFlow, waiting_for
 from bot.telegram.callbacks import on_its_message

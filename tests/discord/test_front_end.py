@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.knowledge import KnowledgeBase
-from bot.reminder_flow import ADMINS_ONLY
+from bot.core.texts import ADMINS_ONLY
 from tests.discord.harness import Bot, discord_bot, labels, text
 from tests.telegram.harness import START
 

@@ -332,6 +332,12 @@ class DiscordStandIn:
         """The first message change, past or future, that matches the predicate."""
         return await self._state.ledger.wait_for(predicate, patience)
 
+    async def wait_posted(self, count: int, patience: float = 5.0) -> None:
+        """Wait until the bot has posted or changed `count` messages in all (a check that
+        costs the same however many are waited for, for benchmarks of thousands)."""
+        ledger = self._state.ledger
+        await ledger.until(lambda: len(ledger.posted) >= count, patience, f"{count} messages")
+
     async def wait_request(
         self, predicate: Callable[[Request], bool], patience: float = 5.0
     ) -> Request:

@@ -15,10 +15,10 @@ from pathlib import Path
 from time import time
 
 from bot.flood import GROUP_REPLY_ROOM
-from bot.offline.bot_api import FakeBotApi, RateLimits, Sent
 from tests.bot_api_server import BotApiServer
 from tests.faults.test_kill import seed, start_bot
 from tests.telegram.harness import BOT_NAME, REMINDER_MARKS, TOKEN
+from tests.telegram_api import FakeBotApi, RateLimits, Sent
 
 GROUPS = (-3001, -3002)
 ALLOWANCE = 20  # Telegram's allowance for one group in one minute

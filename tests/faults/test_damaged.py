@@ -6,11 +6,11 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from bot.offline.bot_api import FakeBotApi
 from tests.bot_api_server import BotApiServer
 from tests.faults.test_kill import start_bot
 from tests.storage.test_integrity import last_page, seeded, zero_page
 from tests.telegram.harness import BOT_NAME, TOKEN
+from tests.telegram_api import FakeBotApi
 
 
 async def test_a_zeroed_page_stops_start_up_in_one_line(tmp_path: Path) -> None:

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from bot.core.knowledge import KnowledgeBase
-from bot.offline.bot_api import BotApiError, Sent
 from bot.storage.sqlite import store as storage
 from bot.telegram.app import BUSY
 from tests.telegram.harness import Harness, running_bot
+from tests.telegram_api import BotApiError, Sent
 
 # Just after the third due time: all three are due at once, and within the grace period.
 ALL_DUE = datetime(2026, 6, 1, 10, 32, 30, tzinfo=UTC)

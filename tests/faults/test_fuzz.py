@@ -16,11 +16,11 @@ from bot.config import load_settings
 from bot.core.commands import COMMANDS, Part
 from bot.core.knowledge import KnowledgeBase
 from bot.flood import FloodControl, Limits
-from bot.offline.bot_api import FakeBotApi
-from bot.offline.request import InMemoryRequest
 from bot.telegram.app import BUSY, SORRY
 from bot.telegram.lifecycle import TelegramFrontEnd
 from tests.telegram.harness import TOKEN, FakeClock
+from tests.telegram_api import FakeBotApi
+from tests.telegram_api.request import InMemoryRequest
 
 USER = 1001
 NEAR_VALID = [

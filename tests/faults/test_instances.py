@@ -12,10 +12,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from time import monotonic
 
-from bot.offline.bot_api import FakeBotApi, RateLimits
 from tests.bot_api_server import BotApiServer
 from tests.faults.test_kill import KILL_AFTER, MOST_DUPLICATES, delivered, seed, start_bot
 from tests.telegram.harness import BOT_NAME, TOKEN
+from tests.telegram_api import FakeBotApi, RateLimits
 
 # How long a lease lasts without being renewed: a killed holder's is free after this.
 LEASE_SECONDS = 15.0

@@ -15,10 +15,10 @@ from time import monotonic
 
 from bot.core.reminder_input import Kind
 from bot.core.schedule import Schedule
-from bot.offline.bot_api import FakeBotApi, RateLimits
 from bot.storage import Store
 from tests.bot_api_server import BotApiServer
 from tests.telegram.harness import BOT_NAME, REMINDER_MARKS, TOKEN
+from tests.telegram_api import FakeBotApi, RateLimits
 
 DUE = 150
 KILL_AFTER = 50

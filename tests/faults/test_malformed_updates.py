@@ -11,11 +11,11 @@ import pytest
 from bot.app import Core, running
 from bot.config import load_settings
 from bot.core.knowledge import KnowledgeBase
-from bot.offline.bot_api import FakeBotApi
 from bot.telegram import updates
 from bot.telegram.lifecycle import TelegramFrontEnd
 from tests.bot_api_server import BotApiServer
 from tests.telegram.harness import BOT_NAME, TOKEN, running_bot
+from tests.telegram_api import FakeBotApi
 
 SECRET_TEXT = "MARKER-what-the-user-wrote"
 

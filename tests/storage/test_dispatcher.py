@@ -152,7 +152,7 @@ async def test_a_chat_told_to_wait_holds_up_no_other_chat(store: Store) -> None:
 async def test_health_notices_a_loop_that_stopped_ticking(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("bot.dispatch.STALLED_SECONDS", 0.5)
+    monkeypatch.setattr("bot.dispatch.dispatcher.STALLED_SECONDS", 0.5)
     stuck = asyncio.Event()
 
     async def claim_due(*args: object) -> list[object]:

@@ -14,9 +14,9 @@ from telegram.ext import Application
 from bot.app import Core, running
 from bot.config import load_settings
 from bot.core.knowledge import KnowledgeBase
-from bot.offline.bot_api import FakeBotApi, Sent, StoredMessage
 from bot.telegram.lifecycle import TelegramFrontEnd
 from tests.bot_api_server import BotApiServer
+from tests.telegram_api import FakeBotApi, Sent, StoredMessage
 
 TOKEN = "123456789:AAExampleExampleExampleExample_1234"
 # Monday 2026-06-01 10:00 UTC: a plain day, far from daylight-saving changes.

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.answers import UNKNOWN_COMMAND
 from bot.core.knowledge import KnowledgeBase
 from bot.core.reminder_input import Kind
 from bot.core.schedule import Schedule
-from bot.offline.bot_api import BotApiError, FakeBotApi, Sent, StoredMessage
+from bot.core.texts import UNKNOWN_COMMAND
 from bot.storage import Store
 from tests.telegram.harness import BOT_NAME, START, Harness, running_bot
+from tests.telegram_api import BotApiError, FakeBotApi, Sent, StoredMessage
 
 ADMIN = 4242
 OTHERS = (1001, 1002, -1003)  # two private chats and a group, each with a reminder

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from bot.core.knowledge import KnowledgeBase
-from bot.offline.bot_api import BotApiError, FakeBotApi
 from bot.telegram.app import SORRY
 from tests.telegram.harness import BOT_NAME, Harness, running_bot
+from tests.telegram_api import BotApiError, FakeBotApi
 
 USER = 1001
 JUNK = "".join(random.Random(7).choice("abc<>&;'\"/\\ 🦶ÿ\u200b{}[]*_`") for _ in range(5000))

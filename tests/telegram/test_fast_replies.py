@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.offline.bot_api import BotApiError, Sent
 from tests.telegram.harness import BOT_NAME, Harness
+from tests.telegram_api import BotApiError, Sent
 
 USER = 1001
 GROUP = -2001

@@ -12,13 +12,13 @@ from bot.core.knowledge import KnowledgeBase
 from bot.core.targets import ReminderPress
 from bot.core.targets import parse_press as parse_reminder_action
 from bot.core.targets import parse_view as unpack
-from bot.offline.bot_api import JSON, StoredMessage
-from bot.reminder_flow import ONLY_ASKER
+from bot.core.texts import ONLY_ASKER
 from bot.telegram.app import SORRY
 from tests.bot_api_server import SECRET_HEADER
 from tests.telegram.harness import BOT_NAME, Harness
 from tests.telegram.test_reminders import FIRST_DUE, set_water_reminder
 from tests.telegram.test_serving import SECRET, answers, serving
+from tests.telegram_api import JSON, StoredMessage
 
 USER, ADMIN, MEMBER = 1001, 1003, 1002
 GROUP = -1002003004005

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.core.knowledge import KnowledgeBase
-from bot.offline.bot_api import BotApiError, FakeBotApi
 from tests.telegram.harness import BOT_NAME, FakeClock, Harness, running_bot
 from tests.telegram.test_reminders import FIRST_DUE, USER, set_water_reminder
+from tests.telegram_api import BotApiError, FakeBotApi
 
 OTHER_USER = 2002
 

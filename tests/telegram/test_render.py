@@ -11,11 +11,11 @@ from bot.core.paging import paginate
 from bot.core.targets import REMINDER_PREFIX
 from bot.core.targets import parse_view as unpack
 from bot.core.views import Screen, View
-from bot.offline.bot_api import parse_html, utf16_length
 from bot.telegram.callbacks import CALLBACK_DATA_MAX_BYTES
 from bot.telegram.html import visible_length
 from bot.telegram.render import Page, Renderer
 from tests.core.test_documents import both_forms
+from tests.telegram_api import parse_html, utf16_length
 
 TEXT_LIMIT = 4096
 ENTITY_LIMIT = 100

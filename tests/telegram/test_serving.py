@@ -18,13 +18,13 @@ from telegram.ext import Application
 from bot.app import Core, serve
 from bot.config import Settings, load_settings
 from bot.core.knowledge import KnowledgeBase
-from bot.offline.bot_api import FakeBotApi
 from bot.telegram.app import core_of
 from bot.telegram.lifecycle import TelegramFrontEnd
 from bot.telegram.web import WebServer
 from tests.bot_api_server import SECRET_HEADER, BotApiServer
 from tests.storage.test_integrity import last_page, seeded, zero_page
 from tests.telegram.harness import BOT_NAME, TOKEN
+from tests.telegram_api import FakeBotApi
 
 SECRET = "s3cret-for-the-webhook-tests"
 

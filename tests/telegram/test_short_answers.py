@@ -10,11 +10,11 @@ from bot.core.knowledge import KnowledgeBase
 from bot.core.targets import REMINDER_PREFIX
 from bot.core.targets import parse_view as unpack
 from bot.core.views import Screen, View
-from bot.offline.bot_api import parse_html
 from bot.telegram.callbacks import CALLBACK_DATA_MAX_BYTES
 from bot.telegram.html import visible_text
 from bot.telegram.render import Page, Renderer
 from tests.core.test_documents import both_forms
+from tests.telegram_api import parse_html
 
 
 def targets(page: Page) -> list[tuple[str, View]]:

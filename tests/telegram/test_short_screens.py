@@ -15,12 +15,12 @@ from bot.core.screens.common import short_publisher, sources_view
 from bot.core.targets import encode as pack
 from bot.core.targets import parse_view as unpack
 from bot.core.views import Screen, View, parse_label
-from bot.offline.bot_api import parse_html
 from bot.telegram.callbacks import CALLBACK_DATA_MAX_BYTES
 from bot.telegram.html import visible_text
 from bot.telegram.render import Page, Renderer, single
 from tests.core.test_documents import both_forms
 from tests.telegram.test_short_answers import all_pages, next_page, targets
+from tests.telegram_api import parse_html
 
 EMERGENCY_LINES = 8
 EXERCISE_SCREENS = {Screen.STRETCH, Screen.STRETCHES, Screen.RELIEF}

@@ -9,7 +9,8 @@ from urllib.parse import urlsplit
 from telegram.error import TimedOut
 from telegram.request import BaseRequest, RequestData
 
-from bot.offline.bot_api import BotApiError, FakeBotApi
+from tests.telegram_api.api import FakeBotApi
+from tests.telegram_api.protocol import BotApiError
 
 
 def _reply(code: int, body: object) -> tuple[int, bytes]:
