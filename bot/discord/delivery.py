@@ -8,13 +8,14 @@ import html
 import logging
 import re
 
+import aiohttp
 import discord
 
 from bot.core.knowledge import KnowledgeBase
 from bot.core.platforms import Platform
 from bot.core.reminders import Claim
 from bot.core.screens.reminders import reminder_message
-from bot.discord.render import Card, card_view, single
+from bot.discord.render import Card, DiscordRenderer, single
 from bot.dispatch import Outbound, Outcome, SendResult, describe
 from bot.flood import ChatBusyError, FloodControl, Limits, Priority
 
@@ -38,10 +39,15 @@ class DiscordSender:
     platforms = frozenset({Platform.DISCORD})
 
     def __init__(
-        self, client: discord.Client, kb: KnowledgeBase, flood: FloodControl | None = None
+        self,
+        client: discord.Client,
+        kb: KnowledgeBase,
+        renderer: DiscordRenderer,
+        flood: FloodControl | None = None,
     ) -> None:
         self.client = client
         self.kb = kb
+        self.renderer = renderer
         self.flood = flood or FloodControl(LIMITS)
 
     async def send(self, item: Outbound) -> SendResult:
@@ -56,9 +62,12 @@ class DiscordSender:
             return SendResult(Outcome.RETRY, retry_after=busy.delay)
         channel = self.client.get_partial_messageable(item.chat_id)
         try:
-            message = await channel.send(embed=card.embed(), view=card_view(card))  # type: ignore[arg-type]
+            message = await channel.send(embed=card.embed(), view=self.renderer.view(card))  # type: ignore[arg-type]
         except discord.HTTPException as error:
             return self._failed(item, error)
+        except (aiohttp.ClientError, OSError) as error:
+            log.warning("%s not sent yet (%s); will retry", describe(item), type(error).__name__)
+            return SendResult(Outcome.RETRY)
         return SendResult(Outcome.SENT, message_id=message.id)
 
     def _failed(self, item: Outbound, error: discord.HTTPException) -> SendResult:

@@ -28,7 +28,7 @@ from bot.core.targets import ReminderPress, decode
 from bot.core.texts import BUSY, SORRY, STALE_BUTTON
 from bot.core.views import Action, View
 from bot.discord.delivery import DiscordSender
-from bot.discord.render import CUSTOM_ID_MAX, Card, DiscordRenderer, annotated, card_view
+from bot.discord.render import CUSTOM_ID_MAX, Card, DiscordRenderer, annotated
 from bot.dispatch import Sender
 from bot.reminder_flow import Asker, waiting_for
 from bot.storage import BusyError
@@ -83,7 +83,7 @@ class DiscordFrontEnd:
         self.renderer = DiscordRenderer(core.kb)
         self.flow = core.flow(CUSTOM_ID_MAX)
         self.sync_commands = sync_commands
-        self._sender = DiscordSender(self.client, core.kb)
+        self._sender = DiscordSender(self.client, core.kb, self.renderer)
         self._task: asyncio.Task[None] | None = None
         for command in COMMANDS:
             if command.part is not Part.OPERATOR:
@@ -250,7 +250,7 @@ class DiscordFrontEnd:
         if isinstance(answer, Annotate | Refuse):
             return
         card = self.renderer.card(answer)
-        await message.channel.send(embed=card.embed(), view=card_view(card))  # type: ignore[arg-type]
+        await message.channel.send(embed=card.embed(), view=self.renderer.view(card))  # type: ignore[arg-type]
 
     def asker(self, interaction: discord.Interaction) -> Asker:
         """Who asks where: anyone in their DMs; in a server channel, members who may manage
@@ -271,15 +271,12 @@ class DiscordFrontEnd:
             await interaction.response.send_message(text, ephemeral=True)
             return
         card = self.renderer.card(reply)
-        await interaction.response.send_message(embed=card.embed(), view=_view(card))
+        # discord.py's send_message wants a View, not None, when there are no buttons.
+        buttons = self.renderer.view(card) or discord.utils.MISSING
+        await interaction.response.send_message(embed=card.embed(), view=buttons)
 
     async def _edit(self, interaction: discord.Interaction, card: Card) -> None:
-        await interaction.response.edit_message(embed=card.embed(), view=card_view(card))
-
-
-def _view(card: Card) -> discord.ui.View:
-    """discord.py's send_message wants a View, not None, when there are no buttons."""
-    return card_view(card) or discord.utils.MISSING
+        await interaction.response.edit_message(embed=card.embed(), view=self.renderer.view(card))
 
 
 async def _yes() -> bool:
