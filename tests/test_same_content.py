@@ -1,9 +1,12 @@
 """The same content answers on every front end: each renders a screen's first answer as the
 same visible text, with the same buttons, whatever its markup (Telegram HTML, Discord
-markdown)."""
+markdown, the console's plain text with link addresses)."""
 
 from __future__ import annotations
 
+import re
+
+from bot.console.render import TerminalRenderer
 from bot.core.knowledge import KnowledgeBase
 from bot.discord.render import DiscordRenderer, card_view
 from bot.telegram.html import visible_text
@@ -11,19 +14,27 @@ from bot.telegram.render import Renderer
 from tests.core.test_documents import both_forms
 from tests.discord.harness import plain
 
+# The console prints a link as 'text (address)'.
+_ADDRESS = re.compile(r" \(https?://[^)\s]+\)")
 
-def test_telegram_and_discord_show_the_same_first_answer(kb: KnowledgeBase) -> None:
+
+def test_telegram_discord_and_the_console_show_the_same_first_answer(
+    kb: KnowledgeBase,
+) -> None:
     telegram, discord = Renderer(kb), DiscordRenderer(kb)
+    console = TerminalRenderer(kb, ansi=False)
     views = list(both_forms(kb))
     assert len(views) > 100
     for view in views:
-        page, card = telegram.render(view), discord.render(view)
-        assert plain(card.text) == visible_text(page.text), view
+        page, card, message = telegram.render(view), discord.render(view), console.page(view)
+        shown = visible_text(page.text)
+        assert plain(card.text) == shown, view
+        assert _ADDRESS.sub("", message.text) == shown, view
         telegram_labels = [
             b.text for row in (page.keyboard.inline_keyboard if page.keyboard else ()) for b in row
         ]
-        discord_labels = [b.label for row in card.rows for b in row]
-        assert discord_labels == telegram_labels, view
+        assert [b.label for row in card.rows for b in row] == telegram_labels, view
+        assert [k.label for row in message.rows for k in row] == telegram_labels, view
 
 
 async def test_discord_buttons_fit_its_limits(kb: KnowledgeBase) -> None:
