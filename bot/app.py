@@ -18,6 +18,7 @@ from bot.core.knowledge import KnowledgeBase
 from bot.core.platforms import Platform
 from bot.core.understanding import Understanding
 from bot.dispatch import HEARTBEAT_SECONDS, Dispatcher, Sender
+from bot.operator_service import OperatorService
 from bot.reminder_flow import ReminderFlow
 from bot.reminder_service import ReminderService
 from bot.senders import PlatformSenders
@@ -86,6 +87,7 @@ class Core:
         self.dispatcher = Dispatcher(
             self.store, self._routes, self.clock, heartbeat_seconds=heartbeat_seconds
         )
+        self.operator = OperatorService(self.store, self.dispatcher, self.clock, self.started_at)
         self.front_ends: list[FrontEnd] = []
 
     def flow(self, max_target: int) -> ReminderFlow:

@@ -6,7 +6,6 @@ are not reached at all, so nobody can tell that the commands exist.
 
 from __future__ import annotations
 
-import logging
 import re
 from datetime import timedelta
 from importlib.metadata import PackageNotFoundError, version
@@ -15,18 +14,16 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
-from bot.app import Core
 from bot.core.reminder_input import Kind
 from bot.core.reminders import KIND_LABELS
 from bot.core.texts import STALE_BUTTON
+from bot.operator_service import OperatorService
 from bot.storage import Stats
 from bot.telegram.lookup_handlers import NEW_MESSAGES
 from bot.telegram.render import Page
 from bot.telegram.replies import reply
 
-log = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
-WINDOW = timedelta(hours=24)
 USAGE = (
     "Usage: /broadcast followed by the message, formatted as you like. "
     "You will see it as it will arrive, and confirm before anything is sent."
@@ -46,9 +43,9 @@ def _version() -> str:
 class AdminHandlers:
     """The operator's commands, for the user ids given."""
 
-    def __init__(self, admin_ids: frozenset[int], core: Core) -> None:
+    def __init__(self, admin_ids: frozenset[int], operator: OperatorService) -> None:
         self.admin_ids = admin_ids
-        self.core = core
+        self.operator = operator
 
     def register(self, app: Application) -> None:  # type: ignore[type-arg]
         """Add the operator's handlers; with no admins there is nothing to add."""
@@ -64,11 +61,8 @@ class AdminHandlers:
         message = update.effective_message
         if message is None:
             return
-        rt = self.core
-        now = rt.clock.now()
-        counts = await rt.store.stats(now, WINDOW)
-        text = stats_text(counts, now - rt.started_at, rt.dispatcher.backlog)
-        await reply(message, Page(text, None))
+        seen = await self.operator.overview()
+        await reply(message, Page(stats_text(seen.stats, seen.uptime, seen.backlog), None))
 
     async def broadcast(self, update: Update, context: Context) -> None:
         """Show the message exactly as it will arrive, then ask before queueing it."""
@@ -79,8 +73,7 @@ class AdminHandlers:
         if not text:
             await reply(message, Page(USAGE, None))
             return
-        store = self.core.store
-        audience = await store.audience()
+        audience = await self.operator.audience()
         if audience == 0:
             await reply(message, Page(NOBODY, None))
             return
@@ -89,7 +82,7 @@ class AdminHandlers:
         except BadRequest as error:
             await message.reply_text(f"Telegram would not show this message ({error}).")
             return
-        draft = await store.draft_broadcast(user.id, text, self.core.clock.now())
+        draft = await self.operator.draft(user.id, text)
         await message.chat.send_message(
             f"📣 Send the message above to <b>{audience}</b> chats (every chat with "
             "reminders or a time zone set)? It goes out through the reminder queue, "
@@ -116,17 +109,14 @@ class AdminHandlers:
             await query.answer(STALE_BUTTON)
             return
         draft, action = int(match[1]), match[2]
-        store = self.core.store
         if action == "send":
-            count = await store.start_broadcast(draft, self.core.clock.now())
+            count = await self.operator.start(draft)
             if count is not None:
-                self.core.dispatcher.kick()
-                log.info("broadcast %d queued for %d chats", draft, count)
                 done = f"📣 Queued for {count} chats. /stats shows how it is going."
             else:
                 done = "This broadcast was already sent or cancelled."
         else:
-            cancelled = await store.cancel_broadcast(draft)
+            cancelled = await self.operator.cancel(draft)
             done = (
                 "Cancelled: nothing was sent."
                 if cancelled

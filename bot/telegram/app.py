@@ -78,7 +78,7 @@ def build_application(
     renderer = Renderer(kb)
     # Operator and reminder handlers first: the lookup side ends with catch-alls for buttons
     # and commands.
-    AdminHandlers(settings.admin_ids, core).register(app)
+    AdminHandlers(settings.admin_ids, core.operator).register(app)
     reminders = ReminderHandlers(core.flow(CALLBACK_DATA_MAX_BYTES), renderer)
     reminders.register(app)
     LookupHandlers(core.answers, renderer, reminders.run).register(app)
