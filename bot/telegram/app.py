@@ -46,7 +46,7 @@ def build_application(
     flood: FloodControl | None = None,
 ) -> Application:  # type: ignore[type-arg]
     """The Telegram Application over the core's services. `request`s replace the HTTP
-    transport (offline), `flood` Telegram's default limits (benchmarks)."""
+    transport (in-memory, for tests), `flood` Telegram's default limits (benchmarks)."""
     settings, kb = core.settings, core.kb
     builder = (
         ApplicationBuilder()

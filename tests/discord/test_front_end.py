@@ -148,3 +148,16 @@ async def test_a_user_who_cannot_be_messaged_has_their_reminders_paused(bot: Bot
     await bot.quiet()
     attempts = [r for r in bot.discord.requests if r.status == 403]
     assert len(attempts) == 1  # one refused attempt, then nothing more
+
+
+async def test_a_channel_the_bot_lost_access_to_has_its_reminders_paused(bot: Bot) -> None:
+    await bot.slash(bot.ben, "timezone", bot.general, zone="UTC")
+    made = await bot.slash(bot.ben, "remind", bot.general, what="water every 2h 08:00-22:00")
+    assert "Reminder #1 set" in text(made)
+    await bot.quiet()
+    bot.discord.revoke_access(bot.general)
+    bot.clock.set(FIRST_DUE)
+    await bot.quiet()
+    (reminder,) = await bot.core.store.reminders(bot.general.id)
+    assert not reminder.active
+    assert [p for p in bot.discord.messages if p.kind == "send"] == []
