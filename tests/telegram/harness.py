@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -14,6 +13,7 @@ from telegram.ext import Application
 from bot.app import Core, running
 from bot.config import load_settings
 from bot.core.knowledge import KnowledgeBase
+from bot.telegram.app import core_of
 from bot.telegram.lifecycle import TelegramFrontEnd
 from tests.bot_api_server import BotApiServer
 from tests.telegram_api import FakeBotApi, Sent, StoredMessage
@@ -105,9 +105,13 @@ class Harness:
         await self.api.wait_for(lambda: len(self.reminders_sent(chat_id)) >= count, seconds)
         return self.reminders_sent(chat_id)
 
-    async def quiet(self, heartbeats: int = 6) -> None:
-        """Let a few dispatcher heartbeats pass (to show that nothing more is sent)."""
-        await asyncio.sleep(HEARTBEAT * heartbeats)
+    async def quiet(self) -> None:
+        """Prove that nothing more is on its way: twice, a dispatcher tick has started after
+        the last one and found nothing claimed left (the second catches what the first let
+        fall due), with every send it made answered."""
+        dispatcher = core_of(self.app).dispatcher
+        await dispatcher.idle()
+        await dispatcher.idle()
 
     def button_data(self, chat_id: int, message_id: int, label: str) -> str:
         """The callback data of the button whose label contains `label`."""
