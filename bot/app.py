@@ -80,13 +80,13 @@ class Core:
         self.clock = clock or SystemClock()
         self.started_at = self.clock.now()
         self.store = Store(settings.database_path)
-        self.reminders = ReminderService(self.store, self.clock)
-        self.answers = Answers(kb, Understanding(kb))
         self._senders: dict[Platform, Sender] = {}
         self._routes = PlatformSenders(self._senders)
         self.dispatcher = Dispatcher(
             self.store, self._routes, self.clock, heartbeat_seconds=heartbeat_seconds
         )
+        self.reminders = ReminderService(self.store, self.clock, self.dispatcher.kick)
+        self.answers = Answers(kb, Understanding(kb))
         self.operator = OperatorService(self.store, self.dispatcher, self.clock, self.started_at)
         self.front_ends: list[FrontEnd] = []
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -41,9 +42,13 @@ class ChatData:
 class ReminderService:
     """Reminder operations for one chat at a time, over the store."""
 
-    def __init__(self, store: ReminderStore, clock: Clock) -> None:
+    def __init__(
+        self, store: ReminderStore, clock: Clock, changed: Callable[[], None] | None = None
+    ) -> None:
         self.store = store
         self.clock = clock
+        # Wakes the dispatcher: a reminder made or moved may be due before its next tick.
+        self._changed = changed or (lambda: None)
 
     async def timezone(self, chat_id: int) -> str | None:
         """The chat's time zone, if set."""
@@ -59,9 +64,11 @@ class ReminderService:
     ) -> int:
         """Set the chat's zone; its reminders keep their local times. How many moved."""
         now = self.clock.now()
-        return await self.store.set_timezone(
+        moved = await self.store.set_timezone(
             chat_id, chat_type, zone, now, lambda schedule: schedule.next_due(now), platform
         )
+        self._changed()
+        return moved
 
     async def save(
         self,
@@ -87,7 +94,7 @@ class ReminderService:
         schedule = _schedule(spec, current)
         now = self.clock.now()
         try:
-            return await self.store.add_reminder(
+            reminder = await self.store.add_reminder(
                 chat_id=chat_id,
                 chat_type=chat_type,
                 platform=platform,
@@ -103,6 +110,8 @@ class ReminderService:
                 f"This chat already has {MAX_REMINDERS_PER_CHAT} reminders, the most I keep. "
                 "Delete one with /stop first."
             ) from None
+        self._changed()
+        return reminder
 
     async def reminders(self, chat_id: int) -> list[Reminder]:
         """The chat's reminders."""
@@ -121,6 +130,7 @@ class ReminderService:
         await self.store.update_schedule(
             reminder.id, spec.kind, schedule, schedule.next_due(self.clock.now())
         )
+        self._changed()
         return await self.own(chat_id, reminder_id)
 
     async def pause(self, chat_id: int, reminder_id: int) -> None:
@@ -151,6 +161,7 @@ class ReminderService:
         self, chat_id: int, reminder_id: int, due: datetime | None, *, only_if_active: bool
     ) -> None:
         if await self.store.set_next_due(reminder_id, chat_id, due, only_if_active=only_if_active):
+            self._changed()
             return
         await self.own(chat_id, reminder_id)  # raises if it is gone or another chat's
         raise ReminderError("That reminder is paused. Resume it in /reminders.")

@@ -341,3 +341,22 @@ async def test_data_and_forget(service: ReminderService) -> None:
     assert await service.forget(CHAT) is None  # forgetting again is harmless
     assert await service.data(CHAT) == empty
     assert await service.timezone(OTHER_CHAT) == BERLIN
+
+
+async def test_a_reminder_made_or_moved_wakes_the_dispatcher(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    store = await open_store(tmp_path / "woken.sqlite3")
+    wakes: list[str] = []
+    service = ReminderService(store, clock, lambda: wakes.append("woken"))
+    try:
+        await service.set_timezone(CHAT, "private", BERLIN)
+        made = await create(service, "water every 2h")
+        await service.snooze(CHAT, made.id)
+        await service.pause(CHAT, made.id)
+        assert len(wakes) == 4  # the zone, the new reminder, the snooze, the pause
+        await service.reminders(CHAT)
+        await service.data(CHAT)
+        assert len(wakes) == 4  # reading changes nothing
+    finally:
+        await store.close()
