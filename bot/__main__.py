@@ -1,4 +1,5 @@
-"""`python -m bot` / `cramp-coach`: settings, content, then Telegram or the offline console."""
+"""`python -m bot` / `cramp-coach`: settings, content, then Telegram and/or Discord, or the
+offline console."""
 
 from __future__ import annotations
 
@@ -27,11 +28,11 @@ from bot.config import (
 from bot.console import run_console
 from bot.core.knowledge import KnowledgeBase
 from bot.discord.front import DiscordFrontEnd
+from bot.health_server import ListenError
 from bot.loader import ContentError, load_knowledge
 from bot.logs import setup_logging
 from bot.storage import StorageError
 from bot.telegram.lifecycle import TelegramFrontEnd
-from bot.telegram.web import ListenError
 
 log = logging.getLogger("bot")
 PROGRAM = "cramp-coach"
@@ -141,6 +142,8 @@ def run_bot(settings: Settings, kb: KnowledgeBase) -> None:
         asyncio.run(serve(core))
     except TelegramError as error:
         fail(start_up_problem(error, settings))
+    except TimeoutError as error:
+        fail(f"Discord at {settings.discord_api_url}: {error}")
     except discord.LoginFailure:
         fail("Discord rejected DISCORD_TOKEN; check it on the Developer Portal's Bot page")
     except (discord.DiscordException, aiohttp.ClientError) as error:

@@ -8,7 +8,7 @@ import asyncio
 import logging
 import signal
 from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Protocol
 
 from bot.answers import Answers
@@ -18,6 +18,7 @@ from bot.core.knowledge import KnowledgeBase
 from bot.core.platforms import Platform
 from bot.core.understanding import Understanding
 from bot.dispatch import HEARTBEAT_SECONDS, Dispatcher, Sender
+from bot.health_server import HealthServer
 from bot.operator_service import OperatorService
 from bot.reminder_flow import ReminderFlow
 from bot.reminder_service import ReminderService
@@ -90,10 +91,10 @@ class Core:
         self.operator = OperatorService(self.store, self.dispatcher, self.clock, self.started_at)
         self.front_ends: list[FrontEnd] = []
 
-    def flow(self, max_target: int) -> ReminderFlow:
+    def flow(self, max_target: int, max_buttons: int | None = None) -> ReminderFlow:
         """The reminder conversation for a front end whose button targets hold at most
-        `max_target` bytes."""
-        return ReminderFlow(self.reminders, max_target)
+        `max_target` bytes, and whose messages carry at most `max_buttons` buttons."""
+        return ReminderFlow(self.reminders, max_target, max_buttons)
 
     def attach(self, front_end: FrontEnd) -> None:
         """Serve a front end's chats: its sender delivers their reminders."""
@@ -112,27 +113,32 @@ class Core:
 async def running(core: Core, front_ends: Sequence[FrontEnd] | None = None) -> AsyncIterator[None]:
     """Run the bot for the duration of the block. In: the front ends connect, the
     database opens, the front ends start taking updates, the dispatcher starts. Out: the
-    dispatcher stops (sends in flight finish), the front ends take no more updates and
-    finish those taken, then close, and the database closes last."""
+    front ends take no more updates and finish those taken, the dispatcher stops (sends in
+    flight finish, the platforms' connections still open), the front ends close, and the
+    database closes last. Every step out runs, whatever the one before it raised, and for
+    every front end, even one that failed half-way in (each step is safe to run then)."""
     every = list(front_ends if front_ends is not None else core.front_ends)
-    started: list[FrontEnd] = []
-    try:
+    async with AsyncExitStack() as steps:
+        # Unwound last first: the order out is the reverse of these lines.
+        steps.push_async_callback(core.store.close)
         for front_end in every:
-            # One that fails half-way is stopped and closed all the same.
-            started.append(front_end)
+            steps.push_async_callback(front_end.close)
+        steps.push_async_callback(core.dispatcher.stop)
+        for front_end in every:
+            steps.push_async_callback(front_end.stop)
+        for front_end in every:
             await front_end.connect()
         await core.store.open()
         for front_end in every:
             await front_end.start()
         await core.dispatcher.start()
+        settings = core.settings
+        # Telegram's HTTP server answers /healthz beside its webhook; without it, this does.
+        if settings.port is not None and Platform.TELEGRAM not in {f.platform for f in every}:
+            health = HealthServer(core.health, address=settings.listen_address, port=settings.port)
+            steps.push_async_callback(health.close)
+            await health.start()
         yield
-    finally:
-        await core.dispatcher.stop()
-        for front_end in reversed(started):
-            await front_end.stop()
-        for front_end in reversed(started):
-            await front_end.close()
-        await core.store.close()
 
 
 async def serve(core: Core, stop: asyncio.Event | None = None) -> None:

@@ -8,7 +8,7 @@ import ipaddress
 import re
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -43,7 +43,7 @@ class ConfigError(Exception):
 class Settings:
     """Everything the bot reads from the environment."""
 
-    token: str | None
+    token: str | None = field(repr=False)
     api_url: str
     database_path: Path
     log_level: str
@@ -55,7 +55,7 @@ class Settings:
     admin_ids: frozenset[int] = frozenset()
     send_rate: int = FREE_SEND_RATE
     paid_broadcast: bool = False
-    discord_token: str | None = None
+    discord_token: str | None = field(default=None, repr=False)
     discord_api_url: str = DEFAULT_DISCORD_API_URL
 
     @property

@@ -19,8 +19,9 @@ from bot.config import LOG_FORMATS
 
 # httpx logs every request URL at INFO, and Bot API URLs contain the token.
 _NOISY = ("httpx", "httpcore", "apscheduler", "tornado.access")
-# At DEBUG these log whole updates, request parameters (message texts) and SQL parameters.
-_PRIVATE = ("telegram", "aiosqlite")
+# At DEBUG these log whole updates and gateway payloads (message texts, interaction
+# tokens), request parameters and URLs, and SQL parameters.
+_PRIVATE = ("telegram", "discord", "aiosqlite")
 _RESERVED = frozenset({"ts", "level", "logger", "msg", "exc"})
 # Characters that would make a bare key=value value ambiguous to split.
 _NEEDS_QUOTES = frozenset(' "=\\')

@@ -67,11 +67,15 @@ def waiting_for(button_data: Iterable[str]) -> int | None:
 
 class ReminderFlow:
     """The reminder side of the conversation, over one reminder service. `max_target` is
-    the front end's size limit for a button's encoded target (bytes)."""
+    the front end's size limit for a button's encoded target (bytes), `max_buttons` how
+    many buttons a message may carry (None: no limit)."""
 
-    def __init__(self, service: ReminderService, max_target: int) -> None:
+    def __init__(
+        self, service: ReminderService, max_target: int, max_buttons: int | None = None
+    ) -> None:
         self.service = service
         self.max_target = max_target
+        self.max_buttons = max_buttons
         self._commands: dict[Action, Callable[[Asker, str], Awaitable[Reply]]] = {
             Action.REMIND: self.remind,
             Action.REMINDERS: self.reminders,
@@ -280,7 +284,8 @@ class ReminderFlow:
     async def _list(self, chat_id: int) -> Document:
         zone = await self.service.timezone(chat_id)
         reminders = await self.service.reminders(chat_id)
-        return screens.reminder_list(reminders, zone, self.service.clock.now())
+        now = self.service.clock.now()
+        return screens.reminder_list(reminders, zone, now, self.max_buttons)
 
 
 def _confirm(question: str, yes_label: str, yes: Press) -> Say:

@@ -16,7 +16,7 @@ from bot.discord.front import DiscordFrontEnd
 from bot.telegram.lifecycle import TelegramFrontEnd
 from tests.bot_api_server import BotApiServer
 from tests.discord.harness import TOKEN as DISCORD_TOKEN
-from tests.discord.harness import text
+from tests.discord.harness import answered, text
 from tests.discord_api import DiscordStandIn
 from tests.telegram.harness import BOT_NAME, HEARTBEAT, TOKEN, FakeClock, Harness
 from tests.telegram.test_reminders import FIRST_DUE, USER, set_water_reminder
@@ -49,10 +49,10 @@ async def test_one_process_serves_both_and_delivers_each_reminder_once(
             async with running(core):
                 bot = Harness(server.api, telegram.app, server, clock)
                 await set_water_reminder(bot)  # Europe/Berlin: first due at FIRST_DUE
-                zone = await (await standin.slash(ana, "timezone", {"zone": "UTC"})).reply()
-                assert "UTC" in text(zone)
+                zone = await standin.slash(ana, "timezone", {"zone": "UTC"})
+                assert "UTC" in text(await answered(standin, zone))
                 asked = await standin.slash(ana, "remind", {"what": "water every 2h 08:00-22:00"})
-                assert "Reminder #2 set" in text(await asked.reply())
+                assert "Reminder #2 set" in text(await answered(standin, asked))
                 assert core.health() == {
                     "database": True,
                     "dispatcher": True,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterator
 from typing import Any
 
 import discord
@@ -28,15 +28,26 @@ from bot.core.targets import ReminderPress, decode
 from bot.core.texts import BUSY, SORRY, STALE_BUTTON
 from bot.core.views import Action, View
 from bot.discord.delivery import DiscordSender
-from bot.discord.render import CUSTOM_ID_MAX, Card, DiscordRenderer, annotated
+from bot.discord.render import (
+    CUSTOM_ID_MAX,
+    MAX_ROWS,
+    PER_ROW,
+    Card,
+    DiscordRenderer,
+    annotated,
+)
 from bot.dispatch import Sender
 from bot.reminder_flow import Asker, waiting_for
 from bot.storage import BusyError
 
 log = logging.getLogger(__name__)
 READY_TIMEOUT_SECONDS = 30.0
+# Interactions being handled when the bot stops get this long to finish.
+STOP_TIMEOUT_SECONDS = 10.0
+NO_CHANNEL = "I can't tell which channel this is. Please try again in a text channel or DM."
 # Discord's names for what Telegram calls /start.
 _NAMES = {"start": "menu"}
+Callback = Callable[..., Coroutine[Any, Any, None]]
 Completer = Callable[
     [discord.Interaction, str], Coroutine[Any, Any, list[app_commands.Choice[str]]]
 ]
@@ -81,10 +92,12 @@ class DiscordFrontEnd:
         self.client = _Client(settings.discord_api_url, guild_ready_timeout)
         self.tree = app_commands.CommandTree(self.client)
         self.renderer = DiscordRenderer(core.kb)
-        self.flow = core.flow(CUSTOM_ID_MAX)
+        self.flow = core.flow(CUSTOM_ID_MAX, PER_ROW * MAX_ROWS)
         self.sync_commands = sync_commands
         self._sender = DiscordSender(self.client, core.kb, self.renderer)
         self._task: asyncio.Task[None] | None = None
+        self._closing = False
+        self._handling: set[asyncio.Task[Any]] = set()
         for command in COMMANDS:
             if command.part is not Part.OPERATOR:
                 self.tree.add_command(self._slash(command))
@@ -118,19 +131,43 @@ class DiscordFrontEnd:
             if self._task in done:
                 self._task.result()  # the connection's own error
             raise TimeoutError("Discord's gateway did not get ready in time")
+        self._task.add_done_callback(_connection_ended)
         if self.sync_commands:
-            synced = await self.tree.sync()
-            log.info("published %d slash commands to Discord", len(synced))
+            try:
+                synced = await self.tree.sync()
+            except discord.HTTPException as error:
+                # The commands published last time stay; the bot serves them meanwhile.
+                log.warning("could not publish the slash commands: %s", error)
+            else:
+                log.info("published %d slash commands to Discord", len(synced))
 
     async def stop(self) -> None:
-        """Disconnect: no more interactions are taken."""
+        """Take no more interactions or DMs and finish those taken; the connection stays
+        open, so the dispatcher's last sends still go out."""
+        self._closing = True
+        if self._handling:
+            await asyncio.wait(set(self._handling), timeout=STOP_TIMEOUT_SECONDS)
+
+    async def close(self) -> None:
+        """Disconnect from the gateway and close the HTTP session."""
         await self.client.close()
         if self._task is not None:
             with contextlib.suppress(asyncio.CancelledError, discord.DiscordException):
                 await self._task
 
-    async def close(self) -> None:
-        """Nothing is left open once the client has closed."""
+    @contextlib.contextmanager
+    def _handled(self) -> Iterator[bool]:
+        """Count one interaction or DM as being handled, for stop(); False once stopping
+        (then it is left unanswered: the bot is going away)."""
+        task = asyncio.current_task()
+        if self._closing or task is None:
+            yield False
+            return
+        self._handling.add(task)
+        try:
+            yield True
+        finally:
+            self._handling.discard(task)
 
     # Slash commands
 
@@ -145,7 +182,7 @@ class DiscordFrontEnd:
             async def bare(interaction: discord.Interaction) -> None:
                 await self._command(interaction, command, "")
 
-            return app_commands.Command(name=name, description=description, callback=bare)
+            return app_commands.Command(name=name, description=description, callback=_where(bare))
 
         async def run(interaction: discord.Interaction, text: str | None = None) -> None:
             await self._command(interaction, command, text or "")
@@ -154,7 +191,7 @@ class DiscordFrontEnd:
         described = app_commands.describe(text=argument.description)(named)
         if argument.choices is not Choices.NONE:
             described = app_commands.autocomplete(text=self._completer(argument))(described)
-        return app_commands.Command(name=name, description=description, callback=described)
+        return app_commands.Command(name=name, description=description, callback=_where(described))
 
     def _completer(self, argument: Argument) -> Completer:
         kb = self.core.kb
@@ -173,12 +210,22 @@ class DiscordFrontEnd:
     async def _command(
         self, interaction: discord.Interaction, command: Command, text: str
     ) -> None:
-        shared = interaction.guild_id is not None
-        if command.part is Part.REMINDERS:
-            reply = await self.flow.command(Action(command.name), self.asker(interaction), text)
-        else:
-            reply = self.core.answers.command(command.name, text, compact=shared)
-        await self._respond(interaction, reply)
+        with self._handled() as taken:
+            if not taken:
+                return
+            if command.part is not Part.REMINDERS:
+                shared = interaction.guild_id is not None
+                reply = self.core.answers.command(command.name, text, compact=shared)
+                await self._respond(interaction, reply)
+                return
+            asker = self.asker(interaction)
+            if asker is None:
+                await interaction.response.send_message(NO_CHANNEL, ephemeral=True)
+                return
+            # The database may wait on a lock for longer than Discord's 3 s to answer.
+            await interaction.response.defer(thinking=True)
+            reply = await self.flow.command(Action(command.name), asker, text)
+            await self._follow_up(interaction, reply)
 
     async def on_command_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
@@ -206,7 +253,9 @@ class DiscordFrontEnd:
         if interaction.type is not discord.InteractionType.component:
             return
         try:
-            await self._component(interaction)
+            with self._handled() as taken:
+                if taken:
+                    await self._component(interaction)
         except Exception as error:
             await self._sorry(interaction, error)
 
@@ -230,19 +279,41 @@ class DiscordFrontEnd:
             for child in getattr(row, "children", ())
             if isinstance(getattr(child, "custom_id", None), str)
         )
-        reply = await self.flow.press(self.asker(interaction), press, waiting_for(shown))
+        asker = self.asker(interaction)
+        if asker is None:
+            await interaction.response.send_message(NO_CHANNEL, ephemeral=True)
+            return
+        # The database may wait on a lock for longer than Discord's 3 s to answer.
+        await interaction.response.defer()
+        reply = await self.flow.press(asker, press, waiting_for(shown))
         if isinstance(reply, Refuse):
-            await interaction.response.send_message(reply.text, ephemeral=True)
+            await interaction.followup.send(reply.text, ephemeral=True)
         elif isinstance(reply, Annotate):
             embed = annotated(message.embeds, reply.note)
-            await interaction.response.edit_message(embed=embed, view=None)
+            await interaction.edit_original_response(embed=embed, view=None)
         else:
-            await self._edit(interaction, self.renderer.card(reply))
+            card = self.renderer.card(reply)
+            await interaction.edit_original_response(
+                embed=card.embed(), view=self.renderer.view(card)
+            )
 
     async def on_message(self, message: discord.Message) -> None:
-        """Free text in a DM: the same understanding as everywhere, a warning sign first."""
+        """Free text in a DM: the same understanding as everywhere, a warning sign first;
+        a failure is logged and the user told, without details."""
         if message.guild is not None or message.author.bot or not message.content:
             return
+        with self._handled() as taken:
+            if not taken:
+                return
+            try:
+                await self._dm(message)
+            except Exception as error:
+                log.error("Discord DM %s failed", message.id, exc_info=error)
+                text = BUSY if isinstance(error, BusyError) else SORRY
+                with contextlib.suppress(discord.HTTPException):
+                    await message.channel.send(text)
+
+    async def _dm(self, message: discord.Message) -> None:
         answer = self.core.answers.text(message.content)
         if isinstance(answer, Action):
             asker = Asker(Platform.DISCORD, message.channel.id, "private", message.author.id, _yes)
@@ -252,18 +323,21 @@ class DiscordFrontEnd:
         card = self.renderer.card(answer)
         await message.channel.send(embed=card.embed(), view=self.renderer.view(card))  # type: ignore[arg-type]
 
-    def asker(self, interaction: discord.Interaction) -> Asker:
+    def asker(self, interaction: discord.Interaction) -> Asker | None:
         """Who asks where: anyone in their DMs; in a server channel, members who may manage
-        the server or the channel (Discord resolves their permissions in the channel)."""
+        the server or the channel (Discord resolves their permissions in the channel).
+        None when Discord names no channel."""
         permissions = interaction.permissions
         shared = interaction.guild_id is not None
 
         async def may_manage() -> bool:
             return not shared or permissions.manage_guild or permissions.manage_channels
 
+        if interaction.channel_id is None:
+            return None
         chat_type = "group" if shared else "private"
-        channel = interaction.channel_id or 0
-        return Asker(Platform.DISCORD, channel, chat_type, interaction.user.id, may_manage)
+        user = interaction.user.id
+        return Asker(Platform.DISCORD, interaction.channel_id, chat_type, user, may_manage)
 
     async def _respond(self, interaction: discord.Interaction, reply: Reply) -> None:
         if isinstance(reply, Refuse | Annotate):
@@ -275,9 +349,33 @@ class DiscordFrontEnd:
         buttons = self.renderer.view(card) or discord.utils.MISSING
         await interaction.response.send_message(embed=card.embed(), view=buttons)
 
+    async def _follow_up(self, interaction: discord.Interaction, reply: Reply) -> None:
+        """Fill in a deferred answer ("thinking…") with the reply."""
+        if isinstance(reply, Refuse | Annotate):
+            text = reply.text if isinstance(reply, Refuse) else reply.note
+            await interaction.followup.send(text)
+            return
+        card = self.renderer.card(reply)
+        buttons = self.renderer.view(card) or discord.utils.MISSING
+        await interaction.followup.send(embed=card.embed(), view=buttons)
+
     async def _edit(self, interaction: discord.Interaction, card: Card) -> None:
         await interaction.response.edit_message(embed=card.embed(), view=self.renderer.view(card))
 
 
+def _where(callback: Callback) -> Callback:
+    """Offered where the bot is: servers it was invited to and DMs with it. Not in group
+    DMs or servers it is not in (a user install): it could not deliver reminders there."""
+    installed = app_commands.allowed_installs(guilds=True, users=False)(callback)
+    return app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)(installed)
+
+
 async def _yes() -> bool:
     return True
+
+
+def _connection_ended(task: asyncio.Task[None]) -> None:
+    """The gateway connection gave up for good (discord.py reconnects by itself before):
+    say why, once, rather than only at shutdown."""
+    if not task.cancelled() and (error := task.exception()) is not None:
+        log.error("the Discord gateway connection ended: %s", error, exc_info=error)

@@ -71,12 +71,25 @@ def layout(rows: Rows) -> list[list[Button]]:
     """The document's rows as Discord's: the buttons it can carry, rows of more than five
     wrapped; when that needs more than five rows, every button five to a row (in order),
     and what is past the 25th left off (the screen still reads without it)."""
-    kept = [[b for b in row if isinstance(b.target, Url) or custom_id(b)] for row in rows]
+    # Discord refuses a message whose buttons share a custom id: the first of each stays.
+    seen: set[str] = set()
+    kept = [[b for b in row if _first(b, seen)] for row in rows]
     wrapped = [row[i : i + PER_ROW] for row in kept for i in range(0, len(row), PER_ROW)]
     if len(wrapped) <= MAX_ROWS:
         return wrapped
     flat = [button for row in kept for button in row]
     return [flat[i : i + PER_ROW] for i in range(0, PER_ROW * MAX_ROWS, PER_ROW) if flat[i:]]
+
+
+def _first(button: Button, seen: set[str]) -> bool:
+    """Whether Discord can carry the button and no earlier one has the same target."""
+    if isinstance(button.target, Url):
+        return True
+    data = custom_id(button)
+    if data is None or data in seen:
+        return False
+    seen.add(data)
+    return True
 
 
 def _buttons(rows: Rows) -> Iterable[tuple[int, discord.ui.Button[discord.ui.View]]]:

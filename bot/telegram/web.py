@@ -6,7 +6,6 @@ import asyncio
 import hmac
 import json
 import logging
-import socket
 from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
@@ -15,6 +14,7 @@ import tornado.httpserver
 import tornado.web
 from telegram.ext import Application
 
+from bot.health_server import listen
 from bot.telegram.updates import parse_update
 
 log = logging.getLogger(__name__)
@@ -22,10 +22,6 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 # Telegram's updates are a few kilobytes; anything far bigger is not from Telegram.
 MAX_BODY_BYTES = 1 << 20
 Health = Callable[[], dict[str, bool]]
-
-
-class ListenError(Exception):
-    """The server cannot listen where the settings say; the message says why."""
 
 
 class _Handler(tornado.web.RequestHandler):
@@ -143,19 +139,8 @@ class WebServer:
 
     async def start(self) -> None:
         """Listen (port 0 picks a free one, kept in `port`); ListenError if it cannot."""
-        family = socket.AF_INET6 if ":" in self.address else socket.AF_INET
-        try:
-            # Not tornado's bind_sockets: it leaks the socket when the bind fails.
-            listener = socket.create_server(
-                (self.address, self.port),
-                family=family,
-                # '::' means every interface, IPv4 included, as 0.0.0.0 does for IPv4.
-                dualstack_ipv6=self.address == "::" and socket.has_dualstack_ipv6(),
-            )
-        except OSError as error:
-            raise ListenError(
-                f"cannot listen on {self.address}:{self.port} ({error.strerror or error})"
-            ) from None
+        # Not tornado's bind_sockets: it leaks the socket when the bind fails.
+        listener = listen(self.address, self.port)
         listener.setblocking(False)
         self.port = listener.getsockname()[1]
         self._http = tornado.httpserver.HTTPServer(self._web, max_body_size=MAX_BODY_BYTES)

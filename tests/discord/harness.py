@@ -23,6 +23,7 @@ from tests.discord_api import (
     Channel,
     DiscordStandIn,
     Guild,
+    InteractionHandle,
     Posted,
     User,
 )
@@ -30,6 +31,7 @@ from tests.telegram.harness import HEARTBEAT, FakeClock
 
 # The stand-in takes any token; this one has the shape DISCORD_TOKEN is checked for.
 TOKEN = "MTAwMDAwMDAwMDAwMDAwMDAw.GstAnd.standin-token-not-a-real-secret-0000"
+PRESS = 3  # a component interaction
 _LINK = re.compile(r"\[((?:\\.|[^\]\\])*)\]\([^)\s]+\)")
 _MARKDOWN = re.compile(r"\*\*|(?<!\\)\*|\\(?=[\\*_~`|>#\-\[\]()])")
 
@@ -58,18 +60,35 @@ class Bot:
     ) -> Posted:
         """Run /name as the user (in DMs when no channel) and return the reply."""
         asked = await self.discord.slash(user, name, options, channel=channel)
-        return await asked.reply()
+        return await answered(self.discord, asked)
 
     async def press(self, user: User, message: Posted, label: str) -> Posted:
         """Press the button whose label contains `label` and return what it changed."""
         pressed = await self.discord.press(user, message, custom_id(message, label))
-        return await pressed.reply()
+        return await answered(self.discord, pressed)
 
     async def quiet(self) -> None:
         """Prove that nothing more is on its way: the dispatcher has ticked with nothing
         claimed left, and the client has answered everything and has nothing in flight."""
         await self.core.dispatcher.idle()
         await self.discord.settled()
+
+
+async def answered(standin: DiscordStandIn, handle: InteractionHandle) -> Posted:
+    """What the interaction finally shows, once the client has settled: a deferred answer
+    ("thinking…") is filled in by a follow-up or an edit."""
+    if handle.type == PRESS:
+        # A press is answered "deferred, update", then its message edited (or a notice
+        # sent): wait for that change, made after the press.
+        pressed = int(handle.payload["message"]["id"])
+        return await standin.wait_for(
+            lambda p: (
+                (p.interaction is handle and p.kind != "defer")
+                or (p.message_id == pressed and p.kind == "edit" and p.at >= handle.created)
+            )
+        )
+    await standin.settled()
+    return handle.posted[-1]
 
 
 def text(posted: Posted) -> str:
@@ -94,8 +113,9 @@ def custom_id(posted: Posted, label: str) -> str:
 
 
 @asynccontextmanager
-async def discord_bot(kb: KnowledgeBase, database: Path) -> AsyncIterator[Bot]:
-    """The bot serving Discord alone, as `python -m bot` would with DISCORD_TOKEN set."""
+async def discord_bot(kb: KnowledgeBase, database: Path, **env: str) -> AsyncIterator[Bot]:
+    """The bot serving Discord alone, as `python -m bot` would with DISCORD_TOKEN set (and
+    `env` added to its settings)."""
     gateway = DiscordWebSocket.DEFAULT_GATEWAY
     base = discord.http.Route.BASE
     async with DiscordStandIn() as standin:
@@ -110,6 +130,7 @@ async def discord_bot(kb: KnowledgeBase, database: Path) -> AsyncIterator[Bot]:
                 "DISCORD_TOKEN": TOKEN,
                 "DISCORD_API_URL": standin.base_url,
                 "DATABASE_PATH": str(database),
+                **env,
             }
         )
         clock = FakeClock()

@@ -8,12 +8,14 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 
 from bot.core.knowledge import KnowledgeBase
 from bot.core.texts import ADMINS_ONLY
 from tests.discord.harness import Bot, discord_bot, labels, text
 from tests.telegram.harness import START
+from tests.telegram.test_serving import free_port
 
 # A reminder set at START (10:00 UTC) for every 2 h from 08:00 in UTC is first due at 12:00.
 FIRST_DUE = START + timedelta(hours=2)
@@ -37,6 +39,8 @@ async def test_every_command_is_published_with_its_argument(bot: Bot) -> None:
     commands = {c["name"]: c for c in bot.discord.commands()}
     assert {"menu", "causes", "foods", "nutrient", "relief", "redflags", "remind"} <= set(commands)
     assert "stats" not in commands  # the operator's commands are Telegram's
+    for command in commands.values():  # in servers the bot is in and DMs, nowhere else
+        assert (sorted(command["contexts"]), command["integration_types"]) == ([0, 1], [0])
     (nutrient,) = commands["foods"]["options"]
     assert (nutrient["name"], nutrient["type"], nutrient.get("required", False)) == (
         "nutrient",
@@ -161,3 +165,38 @@ async def test_a_channel_the_bot_lost_access_to_has_its_reminders_paused(bot: Bo
     (reminder,) = await bot.core.store.reminders(bot.general.id)
     assert not reminder.active
     assert [p for p in bot.discord.messages if p.kind == "send"] == []
+
+
+async def test_a_long_reminder_list_keeps_within_discords_25_buttons(bot: Bot) -> None:
+    await bot.slash(bot.ana, "timezone", zone="UTC")
+    for hour in range(10):
+        made = await bot.slash(bot.ana, "remind", what=f"water at {hour + 8:02d}:00")
+        assert "set" in text(made)
+    listing = await bot.slash(bot.ana, "reminders")
+    shown = labels(listing)
+    assert len(shown) <= 25
+    assert shown[-1] == "➕ New reminder"
+    assert "Buttons for the first 8; for the others, /stop" in text(listing)
+    assert "#10 💧" in text(listing)  # every reminder is listed
+
+
+async def test_discord_alone_answers_healthz_when_a_port_is_set(
+    kb: KnowledgeBase, tmp_path: Path
+) -> None:
+    port = free_port()
+    async with (
+        discord_bot(kb, tmp_path / "bot.sqlite3", PORT=str(port), LISTEN_ADDRESS="127.0.0.1"),
+        httpx.AsyncClient() as http,
+    ):
+        ready = await http.get(f"http://127.0.0.1:{port}/healthz")
+        assert ready.status_code == 200
+        assert ready.json() == {
+            "status": "ok",
+            "database": True,
+            "dispatcher": True,
+            "discord": True,
+        }
+        assert (await http.get(f"http://127.0.0.1:{port}/other")).status_code == 404
+    async with httpx.AsyncClient() as http:
+        with pytest.raises(httpx.TransportError):
+            await http.get(f"http://127.0.0.1:{port}/healthz")  # closed with the bot

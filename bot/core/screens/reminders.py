@@ -7,6 +7,7 @@ from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
 from bot.core.documents import (
+    Block,
     Button,
     Document,
     Press,
@@ -207,8 +208,11 @@ def created(reminder: Reminder, now: datetime, edited: bool) -> Document:
     return Document(f"Reminder #{reminder.id} {verb}", (text,), (buttons,))
 
 
-def reminder_list(reminders: list[Reminder], zone: str | None, now: datetime) -> Document:
-    """The chat's reminders with their next times and buttons to manage each."""
+def reminder_list(
+    reminders: list[Reminder], zone: str | None, now: datetime, most_buttons: int | None = None
+) -> Document:
+    """The chat's reminders with their next times and buttons to manage each: as many as
+    `most_buttons` allows (a platform's limit), the rest by their numbers."""
     title = "Reminders in this chat"
     if not reminders:
         text = block("No reminders in this chat yet. Set one with /remind.")
@@ -227,7 +231,12 @@ def reminder_list(reminders: list[Reminder], zone: str | None, now: datetime) ->
         delete = Button(f"🗑 #{r.id}", Press(ReminderAction.ASK_DELETE, (r.id,)))
         rows += ((toggle, edit, delete),)
     zone_line = f"Time zone: {describe_timezone(zone)}" if zone else "No time zone set."
-    return Document(title, (block(bold(title), zone_line), block(*lines)), (*rows, (_NEW,)))
+    blocks: tuple[Block, ...] = (block(bold(title), zone_line), block(*lines))
+    room = len(rows) if most_buttons is None else (most_buttons - 1) // 3
+    if room < len(rows):
+        rest = f"Buttons for the first {room}; for the others, /stop and the number deletes one."
+        blocks += (block(rest),)
+    return Document(title, blocks, (*rows[:room], (_NEW,)))
 
 
 def reminder_message(reminder: Reminder, kb: KnowledgeBase) -> Document:
