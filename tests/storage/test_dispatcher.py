@@ -13,7 +13,7 @@ import pytest
 
 from bot.core.platforms import Platform
 from bot.dispatch import Dispatcher, Outbound, Outcome, SendResult
-from bot.storage import Store
+from bot.storage import StorageError, Store
 from tests.storage.test_store import EVERY_2H, add
 from tests.telegram.harness import FakeClock
 
@@ -199,3 +199,53 @@ async def test_a_wall_clock_step_does_not_move_the_lease(tmp_path: Path) -> None
         await standby.stop()
         for store in stores:
             await store.close()
+
+
+async def test_outcomes_that_come_in_together_are_written_in_one_statement(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert await store.take_lease("me", None, DUE)
+    for chat in range(1, 21):
+        await add(store, chat, next_due=DUE)
+    claims = await store.claim_due(DUE, 50, Dispatcher._after, "me")
+    statements: list[str] = []
+    execute = store.db.execute
+
+    def counted(sql: str, *args: object) -> object:
+        statements.append(sql)
+        return execute(sql, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(store.db, "execute", counted)
+    await asyncio.gather(
+        *(store.finish(c.delivery_id, "sent", DUE, i) for i, c in enumerate(claims[:-1])),
+        store.finish(claims[-1].delivery_id, "failed", DUE),
+    )
+    updates = [sql for sql in statements if sql.startswith("UPDATE deliveries")]
+    assert len(updates) == 1  # all came in before the first was written
+    assert await store.pending_claims() == []
+    for claim in claims[:-1]:
+        _, [delivery] = await store.deliveries(claim.chat_id, 5)
+        assert (delivery.outcome, delivery.sent_at) == ("sent", DUE)
+        reminder = await store.reminder(claim.reminder.id)
+        assert reminder is not None
+        assert reminder.sent_count == 1  # the trigger ran for each
+    _, [failed] = await store.deliveries(claims[-1].chat_id, 5)
+    assert (failed.outcome, failed.sent_at) == ("failed", None)
+
+
+async def test_a_failed_write_of_outcomes_reaches_every_caller(store: Store) -> None:
+    assert await store.take_lease("me", None, DUE)
+    for chat in range(1, 4):
+        await add(store, chat, next_due=DUE)
+    claims = await store.claim_due(DUE, 50, Dispatcher._after, "me")
+    async with store.transaction() as db:
+        await db.execute("DROP TRIGGER deliveries_sent")
+        await db.execute(
+            "CREATE TRIGGER broken AFTER UPDATE OF outcome ON deliveries "
+            "BEGIN SELECT RAISE(ABORT, 'disk says no'); END"
+        )
+    results = await asyncio.gather(
+        *(store.finish(c.delivery_id, "sent", DUE, 1) for c in claims), return_exceptions=True
+    )
+    assert all(isinstance(r, StorageError) for r in results), results
+    assert len(await store.pending_claims()) == len(claims)  # nothing half-recorded

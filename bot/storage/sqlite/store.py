@@ -33,6 +33,11 @@ START_CHECK_SECONDS = 2.0
 # …and, while running, this long each minute: a damaged page is reported by health.
 WATCH_CHECK_SECONDS = 0.25
 WATCH_EVERY_SECONDS = 60.0
+# A claim of 500 at a million stored dirties ~800 pages (4 KB each) spread over the file;
+# SQLite's default 2 MB cache could not hold one claim's pages, so it read them twice and
+# spilled dirty ones early: 14-15 ms of SQL at 1 M, 8.5-9.5 ms with 4 MB (6-12 MB did no
+# better). It fills only as far as the file goes, so only a large database's RSS grows.
+CACHE_KIB = 4096
 
 
 class Store(
@@ -75,6 +80,7 @@ class Store(
                 "PRAGMA synchronous = NORMAL",
                 "PRAGMA foreign_keys = ON",
                 f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}",
+                f"PRAGMA cache_size = -{CACHE_KIB}",
                 # Not in the commits of claims and handlers: the checkpointer's own task.
                 "PRAGMA wal_autocheckpoint = 0",
                 f"PRAGMA journal_size_limit = {checkpoints.WAL_BOUND_BYTES}",
@@ -117,6 +123,8 @@ class Store(
         # Awaited: none of them is left mid-query on a connection closed under it.
         await asyncio.gather(*self._background, return_exceptions=True)
         self._background.clear()
+        if self._db is not None:
+            await self._finished()  # outcomes handed over are written, not dropped
         if self._checkpoints is not None:
             await self._checkpoints.close()
             self._checkpoints = None
