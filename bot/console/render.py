@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from bot.core.documents import Block, Document, Rows, Run, Url
 from bot.core.knowledge import KnowledgeBase
-from bot.core.paging import paged
+from bot.core.paging import joined, paged
 from bot.core.replies import Say, Show
 from bot.core.screens import Screens
 from bot.core.targets import fitting
@@ -93,8 +93,7 @@ class TerminalRenderer:
 
     def single(self, document: Document) -> Message:
         """A document that is one message: its first answer and its buttons."""
-        text = "\n\n".join(t for b in document.blocks if (t := self._block(b)))
-        return Message(text, keys(document.buttons))
+        return Message(joined(document.blocks, self._block), keys(document.buttons))
 
     def message(self, reply: Say | Show) -> Message:
         """A service's screen or message."""

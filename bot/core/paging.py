@@ -4,10 +4,16 @@ a block reads in its markup and what fits in one of its messages."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from bot.core.documents import Block, Button, Document, Rows
 from bot.core.views import View
+
+
+def joined(blocks: Iterable[Block], render: Callable[[Block], str]) -> str:
+    """Blocks as one message in a front end's markup, a blank line apart (empty ones left
+    out)."""
+    return "\n\n".join(text for b in blocks if (text := render(b)))
 
 
 def paginate(blocks: list[str], fits: Callable[[str], bool]) -> list[str]:
@@ -39,7 +45,7 @@ def paged(
     listing, then the document's own."""
     sources = document.sources
     tail = (sources.line,) if sources else ()
-    first = "\n\n".join(text for b in (*document.blocks, *tail) if (text := render(b)))
+    first = joined((*document.blocks, *tail), render)
     rest = [render(b) for b in (*document.more, *tail)]
     pages = [first, *(paginate(rest, fits) if document.more else [])]
     index = min(view.page, len(pages) - 1)

@@ -13,7 +13,7 @@ from discord.utils import escape_markdown
 
 from bot.core.documents import Block, Button, Document, Rows, Run, Url
 from bot.core.knowledge import KnowledgeBase
-from bot.core.paging import paged
+from bot.core.paging import joined, paged
 from bot.core.replies import Say, Show
 from bot.core.screens import Screens
 from bot.core.targets import fitting
@@ -154,5 +154,4 @@ class DiscordRenderer:
 
 def single(document: Document) -> Card:
     """A document that is one message: its first answer and its buttons."""
-    text = "\n\n".join(t for b in document.blocks if (t := block_markdown(b)))
-    return Card(text, document.buttons)
+    return Card(joined(document.blocks, block_markdown), document.buttons)

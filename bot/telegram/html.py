@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from itertools import groupby
 
 from bot.core.documents import Block, Run
@@ -50,11 +50,6 @@ def _runs(runs: Iterable[Run]) -> str:
 def block_html(block: Block) -> str:
     """A document block as Telegram HTML."""
     return "\n".join(esc(mark) + _runs(line.runs) for mark, line in block.lines())
-
-
-def joined_html(blocks: Sequence[Block]) -> str:
-    """Blocks as one message's HTML, a blank line apart."""
-    return "\n\n".join(text for b in blocks if (text := block_html(b)))
 
 
 def fits(page: str) -> bool:

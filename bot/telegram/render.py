@@ -13,11 +13,11 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.core.documents import Button, Document, Rows, Url
 from bot.core.knowledge import KnowledgeBase
-from bot.core.paging import paged
+from bot.core.paging import joined, paged
 from bot.core.screens import Screens
 from bot.core.views import View
 from bot.telegram.callbacks import callback_data
-from bot.telegram.html import block_html, fits, joined_html
+from bot.telegram.html import block_html, fits
 
 # Pages kept per view: the knowledge never changes while the bot runs, so a page is built
 # once, and a command's reply is the cached page (a screen costs 100-300 us to build).
@@ -56,7 +56,7 @@ def keyboard(rows: Rows) -> InlineKeyboardMarkup | None:
 
 def single(document: Document) -> Page:
     """A document that is one message: its first answer and its buttons."""
-    return Page(joined_html(document.blocks), keyboard(document.buttons))
+    return Page(joined(document.blocks, block_html), keyboard(document.buttons))
 
 
 class Renderer:
@@ -73,7 +73,3 @@ class Renderer:
     def _render(self, view: View) -> Page:
         text, rows = paged(self.screens.document(view), view, block_html, fits)
         return Page(text, keyboard(rows))
-
-    def title(self, view: View) -> str | None:
-        """A view's name for a button, from the knowledge; None if its item is gone."""
-        return self.screens.title(view)

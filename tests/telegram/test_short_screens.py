@@ -187,7 +187,7 @@ def test_topic_leads_with_its_summary(
         for label in topic.see:
             target = parse_label(label)
             if isinstance(target, View):
-                title = renderer.title(target)
+                title = renderer.screens.title(target)
                 assert shown.get((target.screen, target.arg)) == title, (topic.id, label)
 
 
