@@ -75,11 +75,14 @@ class Schedule:
         assert self.window_end is not None
         return self.window_end <= self.window_start
 
-    def local_occurrences(self, day: date) -> Iterator[datetime]:
-        """Naive local wall-clock times this schedule fires for the window starting on `day`."""
+    def local_occurrences(self, day: date, since: datetime | None = None) -> Iterator[datetime]:
+        """Naive local wall-clock times this schedule fires for the window starting on `day`
+        (only those from `since` on, when given)."""
         if self.interval_minutes is None:
             for moment in sorted(self.times):
-                yield datetime.combine(day, moment)
+                local = datetime.combine(day, moment)
+                if since is None or local >= since:
+                    yield local
             return
         assert self.window_start is not None
         assert self.window_end is not None
@@ -87,6 +90,8 @@ class Schedule:
         end_day = day + timedelta(days=1) if self.over_midnight else day
         end = datetime.combine(end_day, self.window_end)
         step = timedelta(minutes=self.interval_minutes)
+        if since is not None and since > current:
+            current -= (current - since) // step * step  # the first step at or after `since`
         while current <= end:
             yield current
             current += step
@@ -94,18 +99,54 @@ class Schedule:
     def next_due(self, after: datetime) -> datetime:
         """The first instant strictly after `after` at which this schedule fires."""
         zone = self.zone
-        local_after = after.astimezone(zone).replace(tzinfo=None)
+        aware = after.astimezone(zone)
+        local_after = datetime.combine(aware.date(), aware.time())  # a third of replace()'s cost
         # Wall-clock times this far before `after` cannot map to an instant after it (no
         # zone shifts by more), so they are skipped without the cost of resolving them.
         floor = local_after - _LARGEST_SHIFT
-        for offset in _SEARCH_DAYS:
-            for local in self.local_occurrences(local_after.date() + timedelta(days=offset)):
-                if local < floor:
-                    continue
-                instant = resolve_local(local, zone)
-                if instant > after:
-                    return instant
+        # Instants never run backwards as wall-clock times go forwards, so of the times up to
+        # `local_after` only the latest is resolved: when it is not after `after` (unless the
+        # clocks went back in between), none before it is. A claim of reminders in a
+        # thousand schedules asks this a thousand times.
+        latest: datetime | None = None
+        for local in self._occurrences_from(local_after.date(), floor):
+            if local <= local_after:
+                latest = local
+                continue
+            if latest is not None:
+                if resolve_local(latest, zone) > after:
+                    return self._first_resolved_after(after, local_after.date(), floor)
+                latest = None
+            instant = resolve_local(local, zone)
+            if instant > after:
+                return instant
         raise AssertionError("no occurrence within a week")  # unreachable: every day has one
+
+    def _first_resolved_after(self, after: datetime, day: date, floor: datetime) -> datetime:
+        """next_due the long way, resolving every time from `floor` on."""
+        zone = self.zone
+        for local in self._occurrences_from(day, floor):
+            instant = resolve_local(local, zone)
+            if instant > after:
+                return instant
+        raise AssertionError("no occurrence within a week")  # unreachable: every day has one
+
+    def _occurrences_from(self, day: date, floor: datetime) -> Iterator[datetime]:
+        """The naive local times this schedule fires from `floor` on, for the windows starting
+        from the day before `day` to a week after it."""
+        for offset in _SEARCH_DAYS:
+            start = day + timedelta(days=offset)
+            if self._last_local(start) >= floor:  # else the whole window is before it
+                yield from self.local_occurrences(start, floor)
+
+    def _last_local(self, day: date) -> datetime:
+        """No time of the window starting on `day` is later than this."""
+        if self.interval_minutes is None:
+            return datetime.combine(day, max(self.times))
+        assert self.window_end is not None
+        return datetime.combine(
+            day + timedelta(days=1) if self.over_midnight else day, self.window_end
+        )
 
     def next_due_after_today(self, now: datetime) -> datetime:
         """The first occurrence of the next day's run ("skip today"). For a window over
@@ -128,9 +169,13 @@ class Schedule:
 def resolve_local(local: datetime, zone: ZoneInfo) -> datetime:
     """The UTC instant of a naive local time: the first of two when clocks go back, and the
     end of the gap when the time falls in one because clocks went forward."""
-    first = local.replace(tzinfo=zone, fold=0)
+    # combine() and an aware comparison (same zone: wall-clock fields only) cost a third of
+    # replace(): next_due resolves a time or two for each of a claim's schedules.
+    if local.fold:
+        local = local.replace(fold=0)
+    first = datetime.combine(local.date(), local.time(), zone)
     instant = first.astimezone(UTC)
-    if instant.astimezone(zone).replace(tzinfo=None) == local:
+    if instant.astimezone(zone) == first:
         return instant
     # In a gap: fold=1 reads the time with the offset after the jump, landing before the gap;
     # fold=0 lands after it. The transition instant lies between; find it to the second.

@@ -145,7 +145,9 @@ class Deliveries(Protocol):
         platforms: Collection[Platform] = (Platform.TELEGRAM,),
     ) -> list[Claim]:
         """Claim up to `limit` due reminders of chats on `platforms` for the lease holder
-        `owner`, each due time once; LeaseLostError if `owner` no longer holds the lease."""
+        `owner`, each due time once; LeaseLostError if `owner` no longer holds the lease.
+        `advance` gives a claimed reminder's next due time from its schedule and due time:
+        it is asked once for the reminders of a batch that share both."""
         ...
 
     async def pending_claims(self) -> list[Claim]:

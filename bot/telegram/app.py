@@ -41,12 +41,13 @@ def build_application(
     core: Core,
     *,
     token: str | None = None,
-    request: BaseRequest | None = None,
-    updates_request: BaseRequest | None = None,
+    request: BaseRequest,
+    updates_request: BaseRequest,
     flood: FloodControl | None = None,
 ) -> Application:  # type: ignore[type-arg]
-    """The Telegram Application over the core's services. `request`s replace the HTTP
-    transport (in-memory, for tests), `flood` Telegram's default limits (benchmarks)."""
+    """The Telegram Application over the core's services, sending through `request` and
+    polling through `updates_request`; `flood` replaces Telegram's default limits
+    (benchmarks)."""
     settings, kb = core.settings, core.kb
     builder = (
         ApplicationBuilder()
@@ -65,8 +66,7 @@ def build_application(
         )
         .concurrent_updates(PerChatOrder())
     )
-    if request is not None and updates_request is not None:
-        builder = builder.request(request).get_updates_request(updates_request)
+    builder = builder.request(request).get_updates_request(updates_request)
     app = builder.build()
 
     async def publish_commands(app: Application) -> None:  # type: ignore[type-arg]

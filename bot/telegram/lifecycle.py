@@ -14,6 +14,7 @@ from bot.dispatch import Sender
 from bot.flood import FloodControl
 from bot.telegram import updates
 from bot.telegram.app import build_application
+from bot.telegram.http import AiohttpRequest
 from bot.telegram.reminder_delivery import TelegramSender
 from bot.telegram.updates import Poller
 from bot.telegram.web import WebServer
@@ -52,8 +53,17 @@ class TelegramFrontEnd:
         """The Application is built here (build_application: the same arguments), and the
         front end attached to the core."""
         self.core = core
+        # aiohttp unless a test brings its own: httpx was most of the bot's CPU per message.
+        self._requests = (
+            request or AiohttpRequest(),
+            updates_request or AiohttpRequest(pool_size=1),
+        )
         self.app = app = build_application(
-            core, token=token, request=request, updates_request=updates_request, flood=flood
+            core,
+            token=token,
+            request=self._requests[0],
+            updates_request=self._requests[1],
+            flood=flood,
         )
         settings = core.settings
         self.webhook = settings.webhook_endpoint
@@ -88,7 +98,13 @@ class TelegramFrontEnd:
 
     async def connect(self) -> None:
         """Initialize: getMe checks the token and the Bot API's address."""
-        await self.app.initialize()
+        try:
+            await self.app.initialize()
+        except BaseException:
+            # PTB shuts down only what initialized in full: the sessions are ours to close.
+            for request in self._requests:
+                await request.shutdown()
+            raise
 
     async def start(self) -> None:
         """Publish the menus, start handling, then take updates."""

@@ -16,11 +16,11 @@ from bot.storage.sqlite.translate import translated
 
 async def hold_lease(db: aiosqlite.Connection, owner: str) -> None:
     """LeaseLostError unless `owner` holds the lease: claims are fenced by it."""
-    async with db.execute(
+    # One trip to the connection's thread, not a cursor's three: an empty claim asks this.
+    if not await db.execute_fetchall(
         "SELECT 1 FROM dispatch_lease WHERE id = 1 AND owner = ?", (owner,)
-    ) as cursor:
-        if await cursor.fetchone() is None:
-            raise LeaseLostError(owner)
+    ):
+        raise LeaseLostError(owner)
 
 
 class LeasesRepository(Connection):
