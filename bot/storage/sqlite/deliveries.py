@@ -16,12 +16,9 @@ from bot.core.schedule import Schedule
 from bot.storage.sqlite.connection import Connection
 from bot.storage.sqlite.lease import hold_lease
 from bot.storage.sqlite.rows import (
-    KINDS,
-    PLATFORMS,
     REMINDER_COLUMNS,
     from_seconds,
     reminder_from,
-    schedule_from,
     to_seconds,
 )
 from bot.storage.sqlite.translate import translated
@@ -57,19 +54,16 @@ def _batch(
     due: list[tuple[Reminder, datetime]] = []
     moves: list[int] = []
     for row in rows:
-        rid, chat_id, created_by, kind, zone, interval, start, end, times, at, sent, on = row
+        at = row[9]  # next_due
         due_at = dues.get(at)
         if due_at is None:
             due_at = dues[at] = from_seconds(at)
-        schedule = schedule_from(zone, interval, start, end, times)
-        reminder = Reminder(
-            rid, chat_id, created_by, KINDS[kind], schedule, due_at, sent, PLATFORMS[on]
-        )
-        next_due = moved_to.get((schedule, at))
+        reminder = reminder_from(row, due_at)
+        next_due = moved_to.get((reminder.schedule, at))
         if next_due is None:
-            next_due = moved_to[schedule, at] = to_seconds(advance(reminder, now))
+            next_due = moved_to[reminder.schedule, at] = to_seconds(advance(reminder, now))
         due.append((reminder, due_at))
-        moves += (rid, next_due)
+        moves += (reminder.id, next_due)
     return due, moves
 
 

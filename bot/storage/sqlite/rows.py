@@ -20,8 +20,8 @@ REMINDER_COLUMNS = (
     "times, next_due, sent_count, platform"
 )
 # By stored value: a look-up here is a tenth of an Enum call, paid for every row read.
-KINDS = {kind.value: kind for kind in Kind}
-PLATFORMS = {platform.value: platform for platform in Platform}
+_KINDS = {kind.value: kind for kind in Kind}
+_PLATFORMS = {platform.value: platform for platform in Platform}
 
 
 def to_seconds(moment: datetime) -> int:
@@ -51,11 +51,9 @@ def schedule_values(
 
 
 @lru_cache(maxsize=4096)
-def schedule_from(
+def _schedule(
     zone: str, interval: int | None, start: str | None, end: str | None, times: str
 ) -> Schedule:
-    """The schedule of a reminder's timezone, interval_minutes, window_start, window_end and
-    times columns."""
     # Most reminders share a handful of preset schedules: build each distinct one once.
     return Schedule(
         timezone=zone,
@@ -66,18 +64,22 @@ def schedule_from(
     )
 
 
-def reminder_from(row: Sequence[Any]) -> Reminder:
-    """A reminder from a row of REMINDER_COLUMNS."""
+def reminder_from(row: Sequence[Any], next_due: datetime | None = None) -> Reminder:
+    """A reminder from a row of REMINDER_COLUMNS; `next_due`, when given, is its next_due
+    already as a datetime (a claim makes one per due time, not one per row)."""
     rid, chat_id, created_by, kind, zone, interval, start, end, times, due, sent, platform = row
+    if next_due is None and due is not None:
+        next_due = from_seconds(due)
+    # Positional: keywords cost more, and this runs for each of a claim's 500 rows.
     return Reminder(
-        id=rid,
-        chat_id=chat_id,
-        created_by=created_by,
-        kind=KINDS[kind],
-        schedule=schedule_from(zone, interval, start, end, times),
-        next_due=from_seconds(due) if due is not None else None,
-        sent_count=sent,
-        platform=PLATFORMS[platform],
+        rid,
+        chat_id,
+        created_by,
+        _KINDS[kind],
+        _schedule(zone, interval, start, end, times),
+        next_due,
+        sent,
+        _PLATFORMS[platform],
     )
 
 
