@@ -38,6 +38,7 @@ class Claim:
     delivery_id: int
     reminder: Reminder
     due_at: datetime
+    claimed_at: datetime
 
     @property
     def chat_id(self) -> int:
@@ -48,6 +49,11 @@ class Claim:
     def platform(self) -> Platform:
         """Which platform's sender takes it."""
         return self.reminder.platform
+
+    def following(self) -> datetime:
+        """The reminder's next due time after this one. Due times that passed before the
+        claim (the bot was down) are skipped, not sent late."""
+        return self.reminder.schedule.next_due(max(self.due_at, self.claimed_at))
 
     def moved_to(self, chat_id: int) -> Claim:
         """The same claim, to the chat's new id (a group that became a supergroup)."""

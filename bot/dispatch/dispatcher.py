@@ -10,12 +10,10 @@ import secrets
 import socket
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from functools import lru_cache
+from datetime import timedelta
 
 from bot.core.clock import Clock
-from bot.core.reminders import Claim, Reminder
-from bot.core.schedule import Schedule
+from bot.core.reminders import Claim
 from bot.dispatch.backlogs import Backlogs
 from bot.dispatch.outcomes import finish, record
 from bot.dispatch.ports import Outbound, Outcome, Sender, describe
@@ -43,12 +41,6 @@ SAFE_SECONDS = LEASE_SECONDS - RENEW_SECONDS
 CLOCK_STEP_SECONDS = 5.0
 # Health turns red when the loop has not ticked for this long.
 STALLED_SECONDS = 15.0
-
-
-@lru_cache(maxsize=4096)
-def _next_due(schedule: Schedule, after: datetime) -> datetime:
-    # Reminders due together often share a schedule: one computation serves them all.
-    return schedule.next_due(after)
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,23 +274,17 @@ class Dispatcher:
             if self._starved:
                 return  # senders wake the loop when room frees up
             claims = await self.store.claim_due(
-                self.clock.now(), BATCH, self._after, self.owner, self.sender.platforms
+                self.clock.now(), BATCH, self.owner, self.sender.platforms
             )
             self._backlogs.add(claims)
-            if len(claims) == BATCH:
-                continue  # reminders first: more may be due
+            if claims.more:
+                continue  # reminders first
             sends = await self.store.claim_broadcast_sends(
                 self.clock.now(), BROADCAST_BATCH, self.owner
             )
             self._backlogs.add(sends)
             if len(sends) < BROADCAST_BATCH:
                 return
-
-    @staticmethod
-    def _after(reminder: Reminder, now: datetime) -> datetime:
-        """The next due time after a claimed one; missed ones during downtime are skipped."""
-        assert reminder.next_due is not None
-        return _next_due(reminder.schedule, max(reminder.next_due, now))
 
     # Sending
 
@@ -330,6 +316,10 @@ class Dispatcher:
                 backlogs.move(chat, retry_in.chat_id)
             elif retry_in is None:
                 backlogs.done(chat, backlog)
+                # A reminder moves on when its delivery ends: if its next due time came
+                # meanwhile, it is claimed now, not a heartbeat later.
+                if isinstance(item, Claim) and item.following() <= self.clock.now():
+                    self.kick()
                 if self._starved and backlogs.held <= IN_MEMORY - BATCH:
                     self._starved = False
                     self.kick()

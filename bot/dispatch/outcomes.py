@@ -54,6 +54,6 @@ async def finish(
 ) -> None:
     """Record how a reminder's delivery or a broadcast's copy ended."""
     if isinstance(item, Claim):
-        await store.finish(item.delivery_id, outcome, at, message_id)
+        await store.finish(item.delivery_id, outcome, at, message_id, next_due=item.following())
     else:
         await store.finish_broadcast_send(item.id, outcome, at)

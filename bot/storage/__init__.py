@@ -27,7 +27,7 @@ from bot.storage.interfaces import (
     Statistics,
     Storage,
 )
-from bot.storage.records import ChatRecord, Delivery, Lease, Stats
+from bot.storage.records import ChatRecord, Claimed, Delivery, Lease, Stats
 from bot.storage.sqlite import MIGRATIONS, Store, from_seconds, to_seconds
 
 if TYPE_CHECKING:
@@ -42,6 +42,7 @@ __all__ = [
     "BusyError",
     "ChatRecord",
     "Chats",
+    "Claimed",
     "DamagedError",
     "Deliveries",
     "Delivery",

@@ -16,7 +16,7 @@ from bot.core.platforms import Platform
 from bot.core.reminder_input import Kind
 from bot.core.reminders import Claim, Reminder
 from bot.core.schedule import Schedule
-from bot.storage.records import ChatRecord, Delivery, Lease, Stats
+from bot.storage.records import ChatRecord, Claimed, Delivery, Lease, Stats
 
 
 class Lifecycle(Protocol):
@@ -140,14 +140,13 @@ class Deliveries(Protocol):
         self,
         now: datetime,
         limit: int,
-        advance: Callable[[Reminder, datetime], datetime],
         owner: str,
         platforms: Collection[Platform] = (Platform.TELEGRAM,),
-    ) -> list[Claim]:
+    ) -> Claimed:
         """Claim up to `limit` due reminders of chats on `platforms` for the lease holder
-        `owner`, each due time once; LeaseLostError if `owner` no longer holds the lease.
-        `advance` gives a claimed reminder's next due time from its schedule and due time:
-        it is asked once for the reminders of a batch that share both."""
+        `owner`, each due time once, saying whether more are due; LeaseLostError if `owner`
+        no longer holds the lease. A claimed reminder keeps its due time until its delivery
+        is finished."""
         ...
 
     async def pending_claims(self) -> list[Claim]:
@@ -160,8 +159,11 @@ class Deliveries(Protocol):
         outcome: str,
         at: datetime,
         message_id: int | None = None,
+        *,
+        next_due: datetime,
     ) -> None:
-        """Record how a claimed delivery ended."""
+        """Record how a claimed delivery ended, and move its reminder on to `next_due`
+        unless the reminder was changed since the claim."""
         ...
 
     async def claim_broadcast_sends(

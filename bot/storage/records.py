@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 from bot.core.platforms import Platform
+from bot.core.reminders import Claim
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,3 +50,14 @@ class Stats:
     deliveries: dict[str, int]  # reminder deliveries claimed in the window, by outcome
     broadcasts: dict[str, int]  # broadcast copies finished or waiting, by outcome
     due_unclaimed: int  # due now, not yet picked up by the dispatcher
+
+
+class Claimed(list[Claim]):
+    """What one claim took, and whether more was due than it could take (so the next
+    claim is worth asking for)."""
+
+    __slots__ = ("more",)
+
+    def __init__(self, claims: Iterable[Claim] = (), *, more: bool = False) -> None:
+        super().__init__(claims)
+        self.more = more

@@ -14,7 +14,7 @@ import pytest
 
 from bot.storage import Store, to_seconds
 from tests.storage.stores import OWNER, open_store
-from tests.storage.test_store import NOW, advance
+from tests.storage.test_store import NOW
 
 PAGE = 4096  # SQLite's default page size
 FRAME = 24 + PAGE  # each frame of the log: a header, then the page
@@ -68,7 +68,7 @@ async def test_claims_leave_the_checkpoint_to_the_background(
             other.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
         file_bytes = db_bytes(path)
         logged = []
-        while await store.claim_due(NOW, 500, advance, OWNER):
+        while await store.claim_due(NOW, 500, OWNER):
             logged.append(wal_bytes(path))
         assert len(logged) == 40
         # Each commit appended to the log; none started it over, as one after a checkpoint…

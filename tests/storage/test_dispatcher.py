@@ -14,7 +14,7 @@ import pytest
 from bot.core.platforms import Platform
 from bot.dispatch import Dispatcher, Outbound, Outcome, SendResult
 from bot.storage import StorageError, Store
-from tests.storage.test_store import EVERY_2H, add
+from tests.storage.test_store import EVERY_2H, add, finish
 from tests.telegram.harness import FakeClock
 
 DUE = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
@@ -208,7 +208,7 @@ async def test_outcomes_that_come_in_together_are_written_in_one_statement(
     assert await store.take_lease("me", None, DUE)
     for chat in range(1, 21):
         await add(store, chat, next_due=DUE)
-    claims = await store.claim_due(DUE, 50, Dispatcher._after, "me")
+    claims = await store.claim_due(DUE, 50, "me")
     statements: list[str] = []
     execute = store.db.execute
 
@@ -218,8 +218,8 @@ async def test_outcomes_that_come_in_together_are_written_in_one_statement(
 
     monkeypatch.setattr(store.db, "execute", counted)
     await asyncio.gather(
-        *(store.finish(c.delivery_id, "sent", DUE, i) for i, c in enumerate(claims[:-1])),
-        store.finish(claims[-1].delivery_id, "failed", DUE),
+        *(finish(store, c, "sent", DUE, i) for i, c in enumerate(claims[:-1])),
+        finish(store, claims[-1], "failed", DUE),
     )
     updates = [sql for sql in statements if sql.startswith("UPDATE deliveries")]
     assert len(updates) == 1  # all came in before the first was written
@@ -230,6 +230,7 @@ async def test_outcomes_that_come_in_together_are_written_in_one_statement(
         reminder = await store.reminder(claim.reminder.id)
         assert reminder is not None
         assert reminder.sent_count == 1  # the trigger ran for each
+        assert reminder.next_due == claim.following()
     _, [failed] = await store.deliveries(claims[-1].chat_id, 5)
     assert (failed.outcome, failed.sent_at) == ("failed", None)
 
@@ -238,15 +239,15 @@ async def test_a_failed_write_of_outcomes_reaches_every_caller(store: Store) -> 
     assert await store.take_lease("me", None, DUE)
     for chat in range(1, 4):
         await add(store, chat, next_due=DUE)
-    claims = await store.claim_due(DUE, 50, Dispatcher._after, "me")
+    claims = await store.claim_due(DUE, 50, "me")
     async with store.transaction() as db:
-        await db.execute("DROP TRIGGER deliveries_sent")
+        await db.execute("DROP TRIGGER deliveries_finished")
         await db.execute(
             "CREATE TRIGGER broken AFTER UPDATE OF outcome ON deliveries "
             "BEGIN SELECT RAISE(ABORT, 'disk says no'); END"
         )
     results = await asyncio.gather(
-        *(store.finish(c.delivery_id, "sent", DUE, 1) for c in claims), return_exceptions=True
+        *(finish(store, c, "sent", DUE, 1) for c in claims), return_exceptions=True
     )
     assert all(isinstance(r, StorageError) for r in results), results
     assert len(await store.pending_claims()) == len(claims)  # nothing half-recorded

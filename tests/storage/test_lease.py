@@ -9,15 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.reminders import Reminder
 from bot.storage import Lease, LeaseLostError, Store
 from tests.storage.test_store import add
 
 NOW = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
-
-
-def later(reminder: Reminder, now: datetime) -> datetime:
-    return now + timedelta(hours=2)
 
 
 @pytest.fixture
@@ -61,12 +56,12 @@ async def test_claims_are_fenced_by_the_lease(stores: tuple[Store, Store]) -> No
     a, b = stores
     await add(a, 1, next_due=NOW)
     with pytest.raises(LeaseLostError):
-        await a.claim_due(NOW, 10, later, "a")  # no lease yet
+        await a.claim_due(NOW, 10, "a")  # no lease yet
     await a.take_lease("a", None, NOW)
     with pytest.raises(LeaseLostError):
-        await b.claim_due(NOW, 10, later, "b")
+        await b.claim_due(NOW, 10, "b")
     assert await b.claim_broadcast_sends(NOW, 10, "b") == []
-    [claim] = await a.claim_due(NOW, 10, later, "a")
+    [claim] = await a.claim_due(NOW, 10, "a")
     assert await a.still_pending([claim], "a") == {claim}
     assert await a.still_pending([claim], "b") == set()
 
@@ -78,8 +73,8 @@ async def test_the_next_holder_adopts_what_the_last_left_pending(
     for chat in (1, 2, 3):
         await add(a, chat, next_due=NOW)
     await a.take_lease("a", None, NOW)
-    claims = await a.claim_due(NOW, 10, later, "a")
-    await a.finish(claims[0].delivery_id, "sent", NOW, 5)
+    claims = await a.claim_due(NOW, 10, "a")
+    await a.finish(claims[0].delivery_id, "sent", NOW, 5, next_due=NOW + timedelta(hours=2))
     # a stops gracefully with two claims unsent; b takes over and adopts exactly those.
     await a.release_lease("a")
     assert await b.take_lease("b", None, NOW)

@@ -324,7 +324,7 @@ async def test_chat_gone_pauses_that_chat_only(service: ReminderService) -> None
 async def test_data_and_forget(service: ReminderService) -> None:
     reminder = await create(service, "water every 2h 08:00-22:00")
     now = utc(2026, 6, 1, 8, 0)
-    await service.store.claim_due(now, 10, lambda r, _: r.schedule.next_due(now), OWNER)
+    await service.store.claim_due(now, 10, OWNER)
     data = await service.data(CHAT)
     assert data.chat is not None
     assert (data.chat.chat_id, data.chat.timezone) == (CHAT, BERLIN)

@@ -13,7 +13,14 @@ from bot.core.platforms import Platform
 from bot.core.reminder_input import Kind
 from bot.core.reminders import Claim, Reminder
 from bot.core.schedule import Schedule
-from bot.storage import MIGRATIONS, ReminderLimitError, StorageError, Store
+from bot.storage import (
+    MIGRATIONS,
+    ReminderLimitError,
+    StorageError,
+    Store,
+    from_seconds,
+    to_seconds,
+)
 from tests.storage.stores import OWNER, open_store
 
 BERLIN = "Europe/Berlin"
@@ -37,10 +44,11 @@ def key(claim: Claim) -> tuple[int, int, datetime]:
     return claim.delivery_id, claim.reminder.id, claim.due_at
 
 
-def advance(reminder: Reminder, now: datetime) -> datetime:
-    """What the dispatcher passes: the occurrence after the claimed one (or after now)."""
-    assert reminder.next_due is not None
-    return reminder.schedule.next_due(max(reminder.next_due, now))
+async def finish(
+    store: Store, claim: Claim, outcome: str, at: datetime, message_id: int | None = None
+) -> None:
+    """What the dispatcher does when a delivery ends: its reminder moves on from there."""
+    await store.finish(claim.delivery_id, outcome, at, message_id, next_due=claim.following())
 
 
 @pytest.fixture
@@ -104,8 +112,8 @@ def user_version(path: Path) -> int:
 
 
 async def test_new_database_gets_every_migration(store: Store, path: Path) -> None:
-    assert len(MIGRATIONS) == 4
-    assert await store.schema_version() == 4
+    assert len(MIGRATIONS) == 5
+    assert await store.schema_version() == 5
     async with store.db.execute(
         "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
     ) as cursor:
@@ -136,7 +144,7 @@ async def test_new_database_gets_every_migration(store: Store, path: Path) -> No
         "created_at",
         "platform",
     ]
-    assert user_version(path) == 4  # created, with its data folder
+    assert user_version(path) == 5  # created, with its data folder
 
 
 async def test_a_version_1_database_is_migrated_with_its_data(path: Path) -> None:
@@ -151,13 +159,53 @@ async def test_a_version_1_database_is_migrated_with_its_data(path: Path) -> Non
     store = Store(path)
     await store.open()
     try:
-        assert await store.schema_version() == 4
+        assert await store.schema_version() == 5
         assert await store.audience() == 1  # the old chat is there, and broadcasts work
         chat = await store.chat(5)
         assert chat is not None
         assert chat.platform is Platform.TELEGRAM  # chats from before platforms
         draft = await store.draft_broadcast(1, "hello", NOW)
         assert await store.start_broadcast(draft, NOW) == 1
+    finally:
+        await store.close()
+
+
+async def test_a_claim_left_pending_by_a_version_4_bot_ends_without_moving_its_reminder(
+    path: Path,
+) -> None:
+    # A version 4 bot moved a reminder on when it claimed it; the claim, adopted after the
+    # upgrade, must not move it again when it ends.
+    path.parent.mkdir(parents=True)
+    db = sqlite3.connect(path)
+    for migration in MIGRATIONS[:4]:
+        for statement in migration:
+            db.execute(statement)
+    moved_on = to_seconds(utc(2026, 6, 1, 10, 0))
+    db.execute("INSERT INTO chats (chat_id, chat_type, created_at) VALUES (1, 'private', 0)")
+    db.execute(
+        "INSERT INTO reminders (id, chat_id, created_by, kind, timezone, interval_minutes, "
+        "window_start, window_end, next_due, created_at) "
+        "VALUES (7, 1, 1, 'water', ?, 120, '08:00', '22:00', ?, 0)",
+        (BERLIN, moved_on),
+    )
+    db.execute(
+        "INSERT INTO deliveries (reminder_id, due_at, claimed_at, claimed_by) "
+        "VALUES (7, ?, ?, 'old')",
+        (to_seconds(TEN_CEST), to_seconds(TEN_CEST)),
+    )
+    db.execute("PRAGMA user_version = 4")
+    db.commit()
+    db.close()
+    store = Store(path)
+    await store.open()
+    try:
+        assert await store.take_lease(OWNER, None, TEN_CEST)
+        [adopted], _ = await store.adopt_pending(OWNER)
+        assert await store.claim_due(TEN_CEST, 10, OWNER) == []
+        await finish(store, adopted, "sent", TEN_CEST)
+        after = await store.reminder(7)
+        assert after is not None
+        assert (after.next_due, after.sent_count) == (from_seconds(moved_on), 1)
     finally:
         await store.close()
 
@@ -170,7 +218,7 @@ async def test_reopening_is_idempotent_and_keeps_data(store: Store, path: Path) 
     again = Store(path)
     await again.open()
     try:
-        assert await again.schema_version() == 4
+        assert await again.schema_version() == 5
         assert await again.reminders(1) == [reminder]
     finally:
         await again.close()
@@ -182,7 +230,7 @@ async def test_a_newer_database_is_refused(path: Path) -> None:
     try:
         with pytest.raises(StorageError) as caught:
             await store.open()
-        assert "schema version 99, newer than this bot's 4" in str(caught.value)
+        assert "schema version 99, newer than this bot's 5" in str(caught.value)
         assert str(path) in str(caught.value)
     finally:
         await store.close()
@@ -414,19 +462,18 @@ async def test_delete_reminders_of_one_chat(store: Store) -> None:
 async def test_add_claim_finish_cycle(store: Store) -> None:
     reminder = await add(store)
     now = TEN_CEST + timedelta(seconds=5)
-    [claim] = await store.claim_due(now, 10, advance, OWNER)
+    [claim] = await store.claim_due(now, 10, OWNER)
     assert claim.due_at == TEN_CEST
     assert claim.reminder == reminder
-    claimed = await store.reminder(reminder.id)
-    assert claimed is not None
-    assert claimed.next_due == utc(2026, 6, 1, 10, 0)  # 12:00 CEST
+    assert await store.reminder(reminder.id) == reminder  # it keeps the due time claimed
     assert [key(c) for c in await store.pending_claims()] == [key(claim)]
 
-    await store.finish(claim.delivery_id, "sent", now, message_id=42)
+    await finish(store, claim, "sent", now, message_id=42)
     assert await store.pending_claims() == []
     finished = await store.reminder(reminder.id)
     assert finished is not None
     assert finished.sent_count == 1
+    assert finished.next_due == utc(2026, 6, 1, 10, 0)  # 12:00 CEST
     total, [delivery] = await store.deliveries(1, 5)
     assert total == 1
     assert (delivery.id, delivery.reminder_id, delivery.due_at) == (
@@ -439,11 +486,12 @@ async def test_add_claim_finish_cycle(store: Store) -> None:
 
 async def test_a_failed_delivery_is_not_counted_as_sent(store: Store) -> None:
     reminder = await add(store)
-    [claim] = await store.claim_due(TEN_CEST, 10, advance, OWNER)
-    await store.finish(claim.delivery_id, "failed", TEN_CEST)
+    [claim] = await store.claim_due(TEN_CEST, 10, OWNER)
+    await finish(store, claim, "failed", TEN_CEST)
     after = await store.reminder(reminder.id)
     assert after is not None
     assert after.sent_count == 0
+    assert after.next_due == utc(2026, 6, 1, 10, 0)  # it moves on all the same
     _, [delivery] = await store.deliveries(1, 5)
     assert (delivery.sent_at, delivery.outcome) == (None, "failed")
     assert await store.pending_claims() == []
@@ -453,65 +501,86 @@ async def test_nothing_is_claimed_before_it_is_due(store: Store) -> None:
     await add(store)
     paused = await add(store, schedule=every(90), next_due=TEN_CEST - timedelta(hours=1))
     assert await store.set_next_due(paused.id, 1, None, only_if_active=False)
-    assert await store.claim_due(TEN_CEST - timedelta(seconds=1), 10, advance, OWNER) == []
+    assert await store.claim_due(TEN_CEST - timedelta(seconds=1), 10, OWNER) == []
     assert await count(store, "deliveries") == 0
 
 
 async def test_claiming_twice_at_the_same_now_claims_nothing_more(store: Store) -> None:
     await add(store)
-    assert len(await store.claim_due(TEN_CEST, 10, advance, OWNER)) == 1
-    assert await store.claim_due(TEN_CEST, 10, advance, OWNER) == []
+    assert len(await store.claim_due(TEN_CEST, 10, OWNER)) == 1
+    assert await store.claim_due(TEN_CEST, 10, OWNER) == []
     assert await count(store, "deliveries") == 1
 
 
-async def test_a_due_time_is_never_claimed_twice(store: Store) -> None:
+async def test_a_due_time_on_its_way_is_not_claimed_again(store: Store) -> None:
     reminder = await add(store)
-    [claim] = await store.claim_due(TEN_CEST, 10, advance, OWNER)
-    # Put the same due time back, as a stale writer might: it is not claimed again...
-    assert await store.set_next_due(reminder.id, 1, TEN_CEST, only_if_active=True)
-    assert await store.claim_due(TEN_CEST, 10, advance, OWNER) == []
+    [claim] = await store.claim_due(TEN_CEST, 10, OWNER)
+    # Hours later, still not finished (a long backlog, a stop): still not claimed again.
+    assert await store.claim_due(TEN_CEST + timedelta(hours=5), 10, OWNER) == []
     assert [key(c) for c in await store.pending_claims()] == [key(claim)]
-    # ...but the reminder still moves on.
-    moved = await store.reminder(reminder.id)
-    assert moved is not None
-    assert moved.next_due == utc(2026, 6, 1, 10, 0)
+    # Finished, it moves on, and the next due time is claimed in its turn.
+    await finish(store, claim, "sent", TEN_CEST)
+    [following] = await store.claim_due(utc(2026, 6, 1, 10, 0), 10, OWNER)
+    assert (following.reminder.id, following.due_at) == (reminder.id, utc(2026, 6, 1, 10, 0))
 
 
-async def test_claiming_advances_with_the_callback(store: Store) -> None:
+async def test_a_finished_delivery_moves_its_reminder_to_the_time_given(store: Store) -> None:
     reminder = await add(store)
-    calls: list[tuple[int, datetime | None, datetime]] = []
+    [claim] = await store.claim_due(TEN_CEST, 10, OWNER)
     later = utc(2026, 6, 3, 0, 0)
-
-    def record(claimed: Reminder, now: datetime) -> datetime:
-        calls.append((claimed.id, claimed.next_due, now))
-        return later
-
-    now = TEN_CEST + timedelta(minutes=3)
-    await store.claim_due(now, 10, record, OWNER)
-    assert calls == [(reminder.id, TEN_CEST, now)]
+    await store.finish(claim.delivery_id, "sent", TEN_CEST, next_due=later)
     moved = await store.reminder(reminder.id)
     assert moved is not None
     assert moved.next_due == later
+
+
+@pytest.mark.parametrize("change", ["edited", "paused", "skipped"])
+async def test_a_reminder_changed_while_on_its_way_keeps_the_change(
+    store: Store, change: str
+) -> None:
+    reminder = await add(store)
+    [claim] = await store.claim_due(TEN_CEST, 10, OWNER)
+    skipped_to = utc(2026, 6, 2, 6, 0)
+    if change == "edited":
+        await store.update_schedule(reminder.id, Kind.WATER, MORNINGS, skipped_to)
+    elif change == "paused":
+        assert await store.set_next_due(reminder.id, 1, None, only_if_active=True)
+    else:
+        assert await store.set_next_due(reminder.id, 1, skipped_to, only_if_active=True)
+    await finish(store, claim, "sent", TEN_CEST)
+    after = await store.reminder(reminder.id)
+    assert after is not None
+    assert after.next_due == (None if change == "paused" else skipped_to)
+    assert after.sent_count == 1
 
 
 async def test_claims_come_earliest_first_up_to_the_limit(store: Store) -> None:
     late = await add(store, next_due=TEN_CEST)
     early = await add(store, schedule=every(90), next_due=TEN_CEST - timedelta(hours=1))
     middle = await add(store, schedule=MORNINGS, next_due=TEN_CEST - timedelta(minutes=30))
-    claims = await store.claim_due(TEN_CEST, 2, advance, OWNER)
+    claims = await store.claim_due(TEN_CEST, 2, OWNER)
     assert [(c.reminder.id, c.due_at) for c in claims] == [
         (early.id, TEN_CEST - timedelta(hours=1)),
         (middle.id, TEN_CEST - timedelta(minutes=30)),
     ]
-    [last] = await store.claim_due(TEN_CEST, 2, advance, OWNER)
-    assert (last.reminder.id, last.due_at) == (late.id, TEN_CEST)
+    assert claims.more
+    last = await store.claim_due(TEN_CEST, 2, OWNER)
+    assert [(c.reminder.id, c.due_at) for c in last] == [(late.id, TEN_CEST)]
+    assert not last.more
+
+
+async def test_a_full_batch_says_when_nothing_more_is_due(store: Store) -> None:
+    await add(store)
+    await add(store, schedule=MORNINGS)
+    claims = await store.claim_due(TEN_CEST, 2, OWNER)
+    assert (len(claims), claims.more) == (2, False)
 
 
 async def test_pending_claims_survive_a_restart(store: Store, path: Path) -> None:
     await add(store, 1)
     await add(store, 2, next_due=TEN_CEST - timedelta(minutes=1))
-    claims = await store.claim_due(TEN_CEST, 10, advance, OWNER)
-    await store.finish(claims[0].delivery_id, "sent", TEN_CEST)
+    claims = await store.claim_due(TEN_CEST, 10, OWNER)
+    await finish(store, claims[0], "sent", TEN_CEST)
     await store.close()
     reopened = Store(path)
     await reopened.open()
@@ -519,7 +588,7 @@ async def test_pending_claims_survive_a_restart(store: Store, path: Path) -> Non
         [pending] = await reopened.pending_claims()
         assert key(pending) == key(claims[1])
         assert (pending.reminder.chat_id, pending.due_at) == (1, TEN_CEST)
-        assert pending.reminder.next_due == utc(2026, 6, 1, 10, 0)
+        assert pending.reminder.next_due == TEN_CEST  # not moved on until it is sent
     finally:
         await reopened.close()
 
@@ -527,7 +596,8 @@ async def test_pending_claims_survive_a_restart(store: Store, path: Path) -> Non
 async def test_deliveries_lists_the_latest_first(store: Store) -> None:
     reminder = await add(store)
     for hours in (0, 2, 4):
-        await store.claim_due(TEN_CEST + timedelta(hours=hours), 10, advance, OWNER)
+        [claim] = await store.claim_due(TEN_CEST + timedelta(hours=hours), 10, OWNER)
+        await finish(store, claim, "sent", claim.due_at)
     total, latest = await store.deliveries(1, 2)
     assert total == 3
     assert [(d.reminder_id, d.due_at) for d in latest] == [
@@ -544,7 +614,7 @@ async def test_forget_chat_cascades_to_reminders_and_deliveries(store: Store) ->
     await add(store, 1)
     await add(store, 1, schedule=MORNINGS, next_due=TEN_CEST)
     theirs = await add(store, 2)
-    await store.claim_due(TEN_CEST, 10, advance, OWNER)
+    await store.claim_due(TEN_CEST, 10, OWNER)
     assert await count(store, "deliveries") == 3
 
     assert await store.forget_chat(1)
@@ -559,6 +629,6 @@ async def test_forget_chat_cascades_to_reminders_and_deliveries(store: Store) ->
 
 async def test_deleting_a_reminder_deletes_its_deliveries(store: Store) -> None:
     reminder = await add(store)
-    await store.claim_due(TEN_CEST, 10, advance, OWNER)
+    await store.claim_due(TEN_CEST, 10, OWNER)
     assert await store.delete_reminder(reminder.id, 1)
     assert await count(store, "deliveries") == 0

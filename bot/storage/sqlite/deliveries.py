@@ -4,15 +4,14 @@ claimed for the lease holder, recorded when done, and checked again before sendi
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from bot.core.broadcasts import BroadcastSend
 from bot.core.platforms import Platform
-from bot.core.reminders import Claim, Reminder
-from bot.core.schedule import Schedule
+from bot.core.reminders import Claim
+from bot.storage.records import Claimed
 from bot.storage.sqlite.connection import Connection
 from bot.storage.sqlite.lease import hold_lease
 from bot.storage.sqlite.rows import (
@@ -23,7 +22,7 @@ from bot.storage.sqlite.rows import (
 )
 from bot.storage.sqlite.translate import translated
 
-# Outcomes written in one statement at most (four values each, well under SQLite's limit).
+# Outcomes written in one statement at most (five values each, well under SQLite's limit).
 FINISH_CHUNK = 1000
 
 
@@ -33,38 +32,11 @@ class _Finishes:
     __slots__ = ("rows", "written")
 
     def __init__(self) -> None:
-        self.rows: list[tuple[int, str, int | None, int | None]] = []
+        self.rows: list[tuple[int, str, int | None, int | None, int]] = []
         self.written: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         # Read here as well: a failure whose callers all stopped waiting is not reported by
         # asyncio as never retrieved (each caller still waiting raises it).
         self.written.add_done_callback(lambda done: done.cancelled() or done.exception())
-
-
-def _batch(
-    rows: Iterable[Sequence[Any]],
-    now: datetime,
-    advance: Callable[[Reminder, datetime], datetime],
-) -> tuple[list[tuple[Reminder, datetime]], list[int]]:
-    """A claim's rows of REMINDER_COLUMNS as reminders with their due times, and the values
-    of their moves (id and next due time, two each), in one pass."""
-    # Reminders due together share due times, and often schedules (the presets): each due
-    # time is one datetime, and each (schedule, due time) is advanced once.
-    dues: dict[int, datetime] = {}
-    moved_to: dict[tuple[Schedule, int], int] = {}
-    due: list[tuple[Reminder, datetime]] = []
-    moves: list[int] = []
-    for row in rows:
-        at = row[9]  # next_due
-        due_at = dues.get(at)
-        if due_at is None:
-            due_at = dues[at] = from_seconds(at)
-        reminder = reminder_from(row, due_at)
-        next_due = moved_to.get((reminder.schedule, at))
-        if next_due is None:
-            next_due = moved_to[reminder.schedule, at] = to_seconds(advance(reminder, now))
-        due.append((reminder, due_at))
-        moves += (reminder.id, next_due)
-    return due, moves
 
 
 class DeliveriesRepository(Connection):
@@ -94,63 +66,74 @@ class DeliveriesRepository(Connection):
         self,
         now: datetime,
         limit: int,
-        advance: Callable[[Reminder, datetime], datetime],
         owner: str,
         platforms: Collection[Platform] = (Platform.TELEGRAM,),
-    ) -> list[Claim]:
+    ) -> Claimed:
         """Claim up to `limit` due reminders for the lease holder `owner`: record a pending
-        delivery for each due time and move the reminder to its next due time, all in one
-        transaction, so that no due time is ever claimed twice and a claimed one is never
-        forgotten. Only chats on `platforms` (those with a sender running): the others' wait.
-        `advance` is asked once for each schedule and due time of the batch. LeaseLostError
-        if `owner` no longer holds the lease."""
+        delivery for each due time, in one transaction, so that no due time is ever claimed
+        twice and a claimed one is never forgotten. The reminder keeps its due time until
+        finish() records how the delivery ended and moves it on. Only chats on `platforms`
+        (those with a sender running): the others' wait. Whether more are due is known
+        from one row more, so a full batch needs no second claim to find there is no more.
+        LeaseLostError if `owner` no longer holds the lease."""
         on = ", ".join("?" for _ in platforms)
         claimed_at = to_seconds(now)
         # Each statement is one trip to the connection's thread (execute_fetchall, not a
-        # cursor's execute, fetch and close): a claim pays for five, an empty one for four.
+        # cursor's execute, fetch and close): a claim pays for four, an empty one too.
         async with self.transaction() as db:
             # The lease is checked within the select: only an empty batch asks again why.
+            # A due time already claimed (its delivery on its way) is passed over, from the
+            # due-time index alone: the dispatcher holds a batch or two in memory at most.
             rows = await db.execute_fetchall(
-                f"SELECT {REMINDER_COLUMNS} FROM reminders WHERE next_due IS NOT NULL "
-                f"AND next_due <= ? AND platform IN ({on}) AND EXISTS (SELECT 1 FROM "
-                "dispatch_lease WHERE id = 1 AND owner = ?) ORDER BY next_due, id LIMIT ?",
-                (claimed_at, *platforms, owner, limit),
+                f"SELECT {REMINDER_COLUMNS} FROM reminders r WHERE next_due IS NOT NULL "
+                f"AND next_due <= ? AND platform IN ({on}) AND NOT EXISTS (SELECT 1 FROM "
+                "deliveries d WHERE d.reminder_id = r.id AND d.due_at = r.next_due) "
+                "AND EXISTS (SELECT 1 FROM dispatch_lease WHERE id = 1 AND owner = ?) "
+                "ORDER BY next_due, platform, id LIMIT ?",
+                (claimed_at, *platforms, owner, limit + 1),
             )
             if not rows:
                 await hold_lease(db, owner)
-                return []
-            due, moves = _batch(rows, now, advance)
-            # One statement for the whole batch: a due time already claimed is skipped, and
-            # RETURNING names the new deliveries.
-            inserted = {
-                int(reminder_id): int(delivery_id)
-                for reminder_id, delivery_id in await db.execute_fetchall(
-                    "INSERT OR IGNORE INTO deliveries (reminder_id, due_at, claimed_at, "
-                    f"claimed_by) VALUES {', '.join('(?, ?, ?, ?)' for _ in due)} "
-                    "RETURNING reminder_id, id",
-                    [v for row in rows for v in (row[0], row[9], claimed_at, owner)],
-                )
-            }
-            # One statement too, not executemany: its values are bound in one go, not one
-            # statement's worth at a time (0.3 ms less for 500).
-            await db.execute(
-                "UPDATE reminders SET next_due = v.column2 FROM (VALUES "
-                f"{', '.join('(?, ?)' for _ in due)}) AS v WHERE reminders.id = v.column1",
-                moves,
+                return Claimed()
+            rows = list(rows)
+            more = len(rows) > limit
+            del rows[limit:]
+            # One statement for the whole batch; RETURNING names the new deliveries.
+            inserted = await db.execute_fetchall(
+                "INSERT INTO deliveries (reminder_id, due_at, claimed_at, claimed_by) "
+                f"VALUES {', '.join('(?, ?, ?, ?)' for _ in rows)} RETURNING reminder_id, id",
+                [v for row in rows for v in (row[0], row[9], claimed_at, owner)],
             )
-        return [Claim(d, r, at) for r, at in due if (d := inserted.get(r.id)) is not None]
+        delivery = {int(reminder_id): int(delivery_id) for reminder_id, delivery_id in inserted}
+        # Reminders due together share due times: one datetime for each.
+        dues: dict[int, datetime] = {}
+        claims = Claimed(more=more)
+        for row in rows:
+            at = row[9]  # next_due
+            due_at = dues.get(at)
+            if due_at is None:
+                due_at = dues[at] = from_seconds(at)
+            claims.append(Claim(delivery[row[0]], reminder_from(row, due_at), due_at, now))
+        return claims
 
     @translated
     async def pending_claims(self) -> list[Claim]:
         """Deliveries claimed but not finished: left over from a stop or a crash."""
         async with self.db.execute(
-            f"SELECT d.id, d.due_at, {', '.join('r.' + c for c in REMINDER_COLUMNS.split(', '))} "
+            "SELECT d.id, d.due_at, d.claimed_at, "
+            f"{', '.join('r.' + c for c in REMINDER_COLUMNS.split(', '))} "
             "FROM deliveries d JOIN reminders r ON r.id = d.reminder_id "
             "WHERE d.outcome = 'pending' ORDER BY d.due_at",
         ) as cursor:
             rows = await cursor.fetchall()
         return [
-            Claim(int(row[0]), reminder_from(row[2:]), from_seconds(int(row[1]))) for row in rows
+            Claim(
+                int(row[0]),
+                reminder_from(row[3:]),
+                from_seconds(int(row[1])),
+                from_seconds(int(row[2])),
+            )
+            for row in rows
         ]
 
     @translated
@@ -160,19 +143,22 @@ class DeliveriesRepository(Connection):
         outcome: str,
         at: datetime,
         message_id: int | None = None,
+        *,
+        next_due: datetime,
     ) -> None:
         """Record how a claimed delivery ended; `at` is kept as the sent time of a sent one.
+        Its reminder moves on to `next_due`, unless it was changed meanwhile (edited,
+        paused, skipped), and a sent one moves its tip rotation on: a trigger does both.
         Returns once it is committed. Outcomes that come in while others are being written
-        are written next, together, in one statement (a trigger moves the tip rotation on
-        for sent ones): in a burst, one trip to the database records a sender pool's worth,
-        not one send."""
+        are written next, together, in one statement: in a burst, one trip to the database
+        records a sender pool's worth, not one send."""
         batch = self._finishes
         if batch is None:
             batch = self._finishes = _Finishes()
             if self._finishing is None or self._finishing.done():
                 self._finishing = asyncio.create_task(self._write_finishes())
         sent_at = to_seconds(at) if outcome == "sent" else None
-        batch.rows.append((delivery_id, outcome, sent_at, message_id))
+        batch.rows.append((delivery_id, outcome, sent_at, message_id, to_seconds(next_due)))
         # Shielded: a caller that stops waiting does not stop the others' records.
         await asyncio.shield(batch.written)
 
@@ -185,8 +171,8 @@ class DeliveriesRepository(Connection):
                         rows = batch.rows[start : start + FINISH_CHUNK]
                         await self.db.execute(
                             "UPDATE deliveries SET outcome = v.column2, sent_at = v.column3, "
-                            "message_id = v.column4 FROM (VALUES "
-                            f"{', '.join('(?, ?, ?, ?)' for _ in rows)}) AS v "
+                            "message_id = v.column4, next_due = v.column5 FROM (VALUES "
+                            f"{', '.join('(?, ?, ?, ?, ?)' for _ in rows)}) AS v "
                             "WHERE deliveries.id = v.column1 AND deliveries.outcome = 'pending'",
                             [value for row in rows for value in row],
                         )

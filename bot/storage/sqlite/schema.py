@@ -88,4 +88,27 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE chats ADD COLUMN platform TEXT NOT NULL DEFAULT 'telegram'",
         "ALTER TABLE reminders ADD COLUMN platform TEXT NOT NULL DEFAULT 'telegram'",
     ),
+    (
+        # A claim only records its deliveries: the reminder keeps the due time claimed, and
+        # moves on when the delivery ends, in the one write to its row that counts the
+        # send. So a claim rewrites no reminder rows (at a million stored, 500 random rows
+        # were ~500 pages of the log), and a due time with a delivery is not claimed again.
+        # The next due time is worked out when the delivery ends, and kept with it.
+        "ALTER TABLE deliveries ADD COLUMN next_due INTEGER",
+        # With the platform in the index, a claim passes over the due times on their way
+        # (and other platforms') without reading their rows: 0.5 ms, not 3, for a batch's
+        # worth at a million stored.
+        "DROP INDEX reminders_due",
+        "CREATE INDEX reminders_due ON reminders (next_due, platform) WHERE next_due IS NOT NULL",
+        "DROP TRIGGER deliveries_sent",
+        # A reminder edited, paused or skipped meanwhile keeps what the person chose.
+        """CREATE TRIGGER deliveries_finished AFTER UPDATE OF outcome ON deliveries
+            WHEN OLD.outcome = 'pending' AND NEW.outcome != 'pending'
+            BEGIN
+                UPDATE reminders SET
+                    sent_count = sent_count + (NEW.outcome = 'sent'),
+                    next_due = iif(next_due = NEW.due_at, NEW.next_due, next_due)
+                WHERE id = NEW.reminder_id;
+            END""",
+    ),
 )

@@ -33,7 +33,9 @@ class StatisticsRepository(Connection):
                 since,
             ),
             due_unclaimed=await self._count(
-                "SELECT COUNT(*) FROM reminders WHERE next_due IS NOT NULL AND next_due <= ?",
+                "SELECT COUNT(*) FROM reminders r WHERE next_due IS NOT NULL AND next_due <= ? "
+                "AND NOT EXISTS (SELECT 1 FROM deliveries d "
+                "WHERE d.reminder_id = r.id AND d.due_at = r.next_due)",
                 to_seconds(now),
             ),
         )
