@@ -25,7 +25,15 @@ from pathlib import Path
 from bench import verdict
 from bot.core.platforms import Platform
 from bot.core.reminders import Claim
-from bot.dispatch import BATCH, HEARTBEAT_SECONDS, Dispatcher, Outbound, Outcome, SendResult
+from bot.dispatch import (
+    BATCH,
+    GRACE,
+    HEARTBEAT_SECONDS,
+    Dispatcher,
+    Outbound,
+    Outcome,
+    SendResult,
+)
 from bot.storage import MIGRATIONS, Store, to_seconds
 
 NOW = datetime(2026, 6, 1, 10, 0, tzinfo=UTC)
@@ -190,7 +198,7 @@ async def timed_claim(store: Store) -> tuple[float, list[Claim]]:
 async def finish_all(store: Store, claims: list[Claim]) -> None:
     """Record these deliveries as sent, as the dispatcher's senders would."""
     await asyncio.gather(
-        *(store.finish(c.delivery_id, "sent", NOW, 1, next_due=c.following()) for c in claims)
+        *(store.finish(c, "sent", NOW, 1, next_due=c.following(NOW, GRACE)) for c in claims)
     )
 
 

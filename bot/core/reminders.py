@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 from bot.core.platforms import Platform
 from bot.core.reminder_input import Kind
@@ -38,7 +38,6 @@ class Claim:
     delivery_id: int
     reminder: Reminder
     due_at: datetime
-    claimed_at: datetime
 
     @property
     def chat_id(self) -> int:
@@ -50,10 +49,11 @@ class Claim:
         """Which platform's sender takes it."""
         return self.reminder.platform
 
-    def following(self) -> datetime:
-        """The reminder's next due time after this one. Due times that passed before the
-        claim (the bot was down) are skipped, not sent late."""
-        return self.reminder.schedule.next_due(max(self.due_at, self.claimed_at))
+    def following(self, ended_at: datetime, grace: timedelta) -> datetime:
+        """The reminder's next due time once this delivery has ended at `ended_at`: the
+        next after this one that is not more than `grace` late by then (those would only
+        be skipped as late; the bot was down, or the chat could not be reached)."""
+        return self.reminder.schedule.next_due(max(self.due_at, ended_at - grace))
 
     def moved_to(self, chat_id: int) -> Claim:
         """The same claim, to the chat's new id (a group that became a supergroup)."""

@@ -16,11 +16,12 @@ sent and marked when it has been (outcomes.py); anything overdue by more than th
 period is skipped and logged, never sent late in a flood.
 """
 
-from bot.dispatch.dispatcher import BATCH, HEARTBEAT_SECONDS, Dispatcher
+from bot.dispatch.dispatcher import BATCH, GRACE, HEARTBEAT_SECONDS, Dispatcher
 from bot.dispatch.ports import Outbound, Outcome, Sender, SendResult, describe
 
 __all__ = [
     "BATCH",
+    "GRACE",
     "HEARTBEAT_SECONDS",
     "Dispatcher",
     "Outbound",

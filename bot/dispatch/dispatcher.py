@@ -318,7 +318,8 @@ class Dispatcher:
                 backlogs.done(chat, backlog)
                 # A reminder moves on when its delivery ends: if its next due time came
                 # meanwhile, it is claimed now, not a heartbeat later.
-                if isinstance(item, Claim) and item.following() <= self.clock.now():
+                now = self.clock.now()
+                if isinstance(item, Claim) and item.following(now, self.grace) <= now:
                     self.kick()
                 if self._starved and backlogs.held <= IN_MEMORY - BATCH:
                     self._starved = False
@@ -332,7 +333,7 @@ class Dispatcher:
         now = self.clock.now()
         # A reminder is about now; a broadcast is as good later, so it has no deadline.
         if isinstance(item, Claim) and now - item.due_at > self.grace:
-            await finish(self.store, item, "skipped_late", now)
+            await finish(self.store, item, "skipped_late", now, self.grace)
             log.info(
                 "reminder %d due %s skipped: %s late",
                 item.reminder.id,
@@ -356,7 +357,7 @@ class Dispatcher:
         self._sending.add(worker)
         try:
             result = await self.sender.send(item)
-            if await record(self.store, self.clock, item, result, now):
+            if await record(self.store, self.clock, item, result, now, self.grace):
                 return None
         finally:
             self._sending.discard(worker)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.core.clock import Clock
 from bot.core.reminders import Claim
@@ -15,15 +15,21 @@ log = logging.getLogger(__name__)
 
 
 async def record(
-    store: DispatchStore, clock: Clock, item: Outbound, result: SendResult, now: datetime
+    store: DispatchStore,
+    clock: Clock,
+    item: Outbound,
+    result: SendResult,
+    now: datetime,
+    grace: timedelta,
 ) -> bool:
-    """Store the outcome of one attempt made at `now`; whether the delivery is over."""
+    """Store the outcome of one attempt made at `now`; whether the delivery is over. A
+    reminder moves on to its next due time that is less than `grace` late."""
     if result.outcome is Outcome.SENT:
         # Telegram has it: whatever happens to the record, it is never sent again from
         # here. A locked database is waited for; a damaged one leaves it pending.
         while True:
             try:
-                await finish(store, item, "sent", clock.now(), result.message_id)
+                await finish(store, item, "sent", clock.now(), grace, result.message_id)
                 break
             except TransientError as error:
                 log.warning("could not record a sent message (%s); retrying", error)
@@ -32,11 +38,11 @@ async def record(
                 log.error("could not record %s as sent (%s)", describe(item), error)
                 break
     elif result.outcome is Outcome.UNREACHABLE:
-        await finish(store, item, "unreachable", now)
+        await finish(store, item, "unreachable", now, grace)
         paused = await store.deactivate_chat(item.chat_id)
         log.info("chat unreachable: paused its %d reminders", paused)
     elif result.outcome is Outcome.FAILED:
-        await finish(store, item, "failed", now)
+        await finish(store, item, "failed", now, grace)
     elif result.outcome is Outcome.MOVED and result.new_chat_id is not None:
         await store.move_chat(item.chat_id, result.new_chat_id)
         return False
@@ -50,10 +56,12 @@ async def finish(
     item: Outbound,
     outcome: str,
     at: datetime,
+    grace: timedelta,
     message_id: int | None = None,
 ) -> None:
-    """Record how a reminder's delivery or a broadcast's copy ended."""
+    """Record how a reminder's delivery or a broadcast's copy ended at `at`; a reminder
+    moves on to its next due time that is less than `grace` late."""
     if isinstance(item, Claim):
-        await store.finish(item.delivery_id, outcome, at, message_id, next_due=item.following())
+        await store.finish(item, outcome, at, message_id, next_due=item.following(at, grace))
     else:
         await store.finish_broadcast_send(item.id, outcome, at)

@@ -155,14 +155,14 @@ class Deliveries(Protocol):
 
     async def finish(
         self,
-        delivery_id: int,
+        claim: Claim,
         outcome: str,
         at: datetime,
         message_id: int | None = None,
         *,
         next_due: datetime,
     ) -> None:
-        """Record how a claimed delivery ended, and move its reminder on to `next_due`
+        """Record how a claim's delivery ended, and move its reminder on to `next_due`
         unless the reminder was changed since the claim."""
         ...
 

@@ -225,3 +225,15 @@ def test_the_core_needs_no_telegram() -> None:
         "assert not [m for m in sys.modules if m.split('.')[0] == 'telegram'], 'telegram'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+QUARTERLY = Schedule("UTC", 15, time(8), time(22))
+
+
+def test_the_listing_says_due_now_for_a_time_on_its_way() -> None:
+    now = datetime(2026, 6, 1, 8, 0, 20, tzinfo=UTC)
+    on_its_way = Reminder(1, 1, 1, Kind.WATER, QUARTERLY, datetime(2026, 6, 1, 8, tzinfo=UTC), 0)
+    later = Reminder(2, 1, 1, Kind.WATER, QUARTERLY, datetime(2026, 6, 1, 8, 15, tzinfo=UTC), 0)
+    text = plain_pages(reminder_screens.reminder_list([on_its_way, later], "UTC", now))[0]
+    assert "#1 💧 Water every 15 min, 08:00–22:00 — next due now" in text
+    assert "#2 💧 Water every 15 min, 08:00–22:00 — next today 08:15" in text

@@ -10,8 +10,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.core.reminders import describe_minutes, describe_next, describe_schedule
+from bot.core.reminder_input import Kind
+from bot.core.reminders import (
+    Claim,
+    Reminder,
+    describe_minutes,
+    describe_next,
+    describe_schedule,
+)
 from bot.core.schedule import Schedule, ScheduleError, resolve_local
+from bot.dispatch import GRACE
 
 BERLIN = "Europe/Berlin"
 NEW_YORK = "America/New_York"
@@ -488,3 +496,23 @@ def test_skip_today_in_a_window_over_midnight_skips_the_night_under_way() -> Non
     assert night.next_due_after_today(utc(2026, 6, 2, 1, 0)) == utc(2026, 6, 2, 22, 0)
     # At noon, between nights: tonight's run is today's, so the next is tomorrow's.
     assert night.next_due_after_today(utc(2026, 6, 2, 12, 0)) == utc(2026, 6, 3, 22, 0)
+
+
+# After a delivery ends
+
+
+def claim_of(schedule: Schedule, due_at: datetime) -> Claim:
+    reminder = Reminder(1, 1, 1, Kind.WATER, schedule, due_at, 0)
+    return Claim(1, reminder, due_at)
+
+
+def test_a_delivery_on_time_moves_its_reminder_to_the_next_time() -> None:
+    claim = claim_of(every(15, "08:00", "22:00"), utc(2026, 6, 1, 8, 0))
+    assert claim.following(utc(2026, 6, 1, 8, 0, 1), GRACE) == utc(2026, 6, 1, 8, 15)
+
+
+def test_a_delivery_held_up_moves_on_to_the_first_time_still_within_the_grace() -> None:
+    # The chat could not be reached from 08:00 to 08:39: 08:15 and 08:30 came meanwhile.
+    # 08:15 would only be skipped as late; 08:30 is 9 minutes late, and still goes.
+    claim = claim_of(every(15, "08:00", "22:00"), utc(2026, 6, 1, 8, 0))
+    assert claim.following(utc(2026, 6, 1, 8, 39), GRACE) == utc(2026, 6, 1, 8, 30)

@@ -104,8 +104,8 @@ async def test_stats_count_chats_reminders_and_recent_deliveries(store: Store) -
     on_their_way = await store.stats(due, timedelta(hours=24))
     assert (on_their_way.due_unclaimed, on_their_way.deliveries) == (0, {"pending": 2})
     later = due + timedelta(hours=1)
-    await store.finish(claims[0].delivery_id, "sent", due, 7, next_due=later)
-    await store.finish(claims[1].delivery_id, "unreachable", due, next_due=later)
+    await store.finish(claims[0], "sent", due, 7, next_due=later)
+    await store.finish(claims[1], "unreachable", due, next_due=later)
     draft = await store.draft_broadcast(99, "hello", NOW)
     await store.start_broadcast(draft, NOW)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.platforms import Platform
-from bot.dispatch import Dispatcher, Outbound, Outcome, SendResult
+from bot.dispatch import GRACE, Dispatcher, Outbound, Outcome, SendResult
 from bot.storage import StorageError, Store
 from tests.storage.test_store import EVERY_2H, add, finish
 from tests.telegram.harness import FakeClock
@@ -230,7 +230,7 @@ async def test_outcomes_that_come_in_together_are_written_in_one_statement(
         reminder = await store.reminder(claim.reminder.id)
         assert reminder is not None
         assert reminder.sent_count == 1  # the trigger ran for each
-        assert reminder.next_due == claim.following()
+        assert reminder.next_due == claim.following(DUE, GRACE)
     _, [failed] = await store.deliveries(claims[-1].chat_id, 5)
     assert (failed.outcome, failed.sent_at) == ("failed", None)
 

@@ -74,7 +74,7 @@ async def test_the_next_holder_adopts_what_the_last_left_pending(
         await add(a, chat, next_due=NOW)
     await a.take_lease("a", None, NOW)
     claims = await a.claim_due(NOW, 10, "a")
-    await a.finish(claims[0].delivery_id, "sent", NOW, 5, next_due=NOW + timedelta(hours=2))
+    await a.finish(claims[0], "sent", NOW, 5, next_due=NOW + timedelta(hours=2))
     # a stops gracefully with two claims unsent; b takes over and adopts exactly those.
     await a.release_lease("a")
     assert await b.take_lease("b", None, NOW)

@@ -13,6 +13,7 @@ from bot.core.platforms import Platform
 from bot.core.reminder_input import Kind
 from bot.core.reminders import Claim, Reminder
 from bot.core.schedule import Schedule
+from bot.dispatch import GRACE
 from bot.storage import (
     MIGRATIONS,
     ReminderLimitError,
@@ -48,7 +49,7 @@ async def finish(
     store: Store, claim: Claim, outcome: str, at: datetime, message_id: int | None = None
 ) -> None:
     """What the dispatcher does when a delivery ends: its reminder moves on from there."""
-    await store.finish(claim.delivery_id, outcome, at, message_id, next_due=claim.following())
+    await store.finish(claim, outcome, at, message_id, next_due=claim.following(at, GRACE))
 
 
 @pytest.fixture
@@ -524,11 +525,41 @@ async def test_a_due_time_on_its_way_is_not_claimed_again(store: Store) -> None:
     assert (following.reminder.id, following.due_at) == (reminder.id, utc(2026, 6, 1, 10, 0))
 
 
+async def test_a_due_time_already_delivered_is_not_sent_again(store: Store) -> None:
+    reminder = await add(store)
+    [claim] = await store.claim_due(TEN_CEST, 10, OWNER)
+    await finish(store, claim, "sent", TEN_CEST)
+    # The clock stepped back, and an edit made then put the same due time back.
+    assert await store.set_next_due(reminder.id, 1, TEN_CEST, only_if_active=True)
+    now = TEN_CEST + timedelta(minutes=1)
+    assert await store.claim_due(now, 10, OWNER) == []
+    assert await count(store, "deliveries") == 1
+    moved = await store.reminder(reminder.id)
+    assert moved is not None
+    assert moved.next_due == EVERY_2H.next_due(now)
+
+
+async def test_an_old_claim_does_not_touch_a_new_one_given_its_id(store: Store) -> None:
+    first = await add(store)
+    await add(store, 2, next_due=TEN_CEST + timedelta(days=1))  # not due: the ids differ
+    [old] = await store.claim_due(TEN_CEST, 10, OWNER)
+    assert await store.delete_reminder(first.id, 1)  # while its send is on the wire
+    second = await add(store, schedule=MORNINGS)
+    [new] = await store.claim_due(TEN_CEST, 10, OWNER)
+    assert new.delivery_id == old.delivery_id  # SQLite gave the freed id again
+    assert await store.still_pending([old, new], OWNER) == {new}
+    await finish(store, old, "sent", TEN_CEST)
+    assert [key(c) for c in await store.pending_claims()] == [key(new)]
+    after = await store.reminder(second.id)
+    assert after is not None
+    assert (after.next_due, after.sent_count) == (TEN_CEST, 0)
+
+
 async def test_a_finished_delivery_moves_its_reminder_to_the_time_given(store: Store) -> None:
     reminder = await add(store)
     [claim] = await store.claim_due(TEN_CEST, 10, OWNER)
     later = utc(2026, 6, 3, 0, 0)
-    await store.finish(claim.delivery_id, "sent", TEN_CEST, next_due=later)
+    await store.finish(claim, "sent", TEN_CEST, next_due=later)
     moved = await store.reminder(reminder.id)
     assert moved is not None
     assert moved.next_due == later

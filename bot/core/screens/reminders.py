@@ -221,7 +221,9 @@ def reminder_list(
     rows: Rows = ()
     for r in reminders:
         if r.active and r.next_due is not None:
-            state = f"next {describe_next(r.next_due, now, r.schedule)}"
+            # A due time stays the next one until its delivery has gone out.
+            due = "due now" if r.next_due <= now else describe_next(r.next_due, now, r.schedule)
+            state = f"next {due}"
             toggle = Button(f"⏸ #{r.id}", Press(ReminderAction.PAUSE, (r.id,)))
         else:
             state = "paused"

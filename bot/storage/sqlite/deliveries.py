@@ -22,7 +22,7 @@ from bot.storage.sqlite.rows import (
 )
 from bot.storage.sqlite.translate import translated
 
-# Outcomes written in one statement at most (five values each, well under SQLite's limit).
+# Outcomes written in one statement at most (six values each, well under SQLite's limit).
 FINISH_CHUNK = 1000
 
 
@@ -32,7 +32,7 @@ class _Finishes:
     __slots__ = ("rows", "written")
 
     def __init__(self) -> None:
-        self.rows: list[tuple[int, str, int | None, int | None, int]] = []
+        self.rows: list[tuple[int, str, int | None, int | None, int, int]] = []
         self.written: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         # Read here as well: a failure whose callers all stopped waiting is not reported by
         # asyncio as never retrieved (each caller still waiting raises it).
@@ -82,12 +82,14 @@ class DeliveriesRepository(Connection):
         # cursor's execute, fetch and close): a claim pays for four, an empty one too.
         async with self.transaction() as db:
             # The lease is checked within the select: only an empty batch asks again why.
-            # A due time already claimed (its delivery on its way) is passed over, from the
-            # due-time index alone: the dispatcher holds a batch or two in memory at most.
+            # A due time on its way (a pending delivery) is passed over; there are a batch
+            # or two at most, all the dispatcher holds in memory. `+platform` keeps the
+            # platform a filter, so the due-time index gives the order without a sort.
             rows = await db.execute_fetchall(
                 f"SELECT {REMINDER_COLUMNS} FROM reminders r WHERE next_due IS NOT NULL "
-                f"AND next_due <= ? AND platform IN ({on}) AND NOT EXISTS (SELECT 1 FROM "
-                "deliveries d WHERE d.reminder_id = r.id AND d.due_at = r.next_due) "
+                f"AND next_due <= ? AND +platform IN ({on}) AND NOT EXISTS (SELECT 1 FROM "
+                "deliveries d WHERE d.reminder_id = r.id AND d.due_at = r.next_due "
+                "AND d.outcome = 'pending') "
                 "AND EXISTS (SELECT 1 FROM dispatch_lease WHERE id = 1 AND owner = ?) "
                 "ORDER BY next_due, platform, id LIMIT ?",
                 (claimed_at, *platforms, owner, limit + 1),
@@ -101,52 +103,60 @@ class DeliveriesRepository(Connection):
             # One statement for the whole batch; RETURNING names the new deliveries.
             inserted = await db.execute_fetchall(
                 "INSERT INTO deliveries (reminder_id, due_at, claimed_at, claimed_by) "
-                f"VALUES {', '.join('(?, ?, ?, ?)' for _ in rows)} RETURNING reminder_id, id",
+                f"VALUES {', '.join('(?, ?, ?, ?)' for _ in rows)} "
+                "ON CONFLICT DO NOTHING RETURNING reminder_id, id",
                 [v for row in rows for v in (row[0], row[9], claimed_at, owner)],
             )
-        delivery = {int(reminder_id): int(delivery_id) for reminder_id, delivery_id in inserted}
-        # Reminders due together share due times: one datetime for each.
-        dues: dict[int, datetime] = {}
-        claims = Claimed(more=more)
-        for row in rows:
-            at = row[9]  # next_due
-            due_at = dues.get(at)
-            if due_at is None:
-                due_at = dues[at] = from_seconds(at)
-            claims.append(Claim(delivery[row[0]], reminder_from(row, due_at), due_at, now))
+            delivery = {int(reminder): int(delivery) for reminder, delivery in inserted}
+            # Reminders due together share due times: one datetime for each.
+            dues: dict[int, datetime] = {}
+            claims = Claimed(more=more)
+            delivered: list[int] = []
+            for row in rows:
+                at = row[9]  # next_due
+                due_at = dues.get(at)
+                if due_at is None:
+                    due_at = dues[at] = from_seconds(at)
+                reminder = reminder_from(row, due_at)
+                if (delivery_id := delivery.get(reminder.id)) is not None:
+                    claims.append(Claim(delivery_id, reminder, due_at))
+                else:
+                    delivered += (reminder.id, to_seconds(reminder.schedule.next_due(now)))
+            if delivered:
+                # Due again at a time it was already delivered for (the clock stepped back,
+                # then the reminder was edited): never sent twice, it moves on from now.
+                await db.execute(
+                    "UPDATE reminders SET next_due = v.column2 FROM (VALUES "
+                    f"{', '.join('(?, ?)' for _ in range(len(delivered) // 2))}) AS v "
+                    "WHERE reminders.id = v.column1",
+                    delivered,
+                )
         return claims
 
     @translated
     async def pending_claims(self) -> list[Claim]:
         """Deliveries claimed but not finished: left over from a stop or a crash."""
         async with self.db.execute(
-            "SELECT d.id, d.due_at, d.claimed_at, "
-            f"{', '.join('r.' + c for c in REMINDER_COLUMNS.split(', '))} "
+            f"SELECT d.id, d.due_at, {', '.join('r.' + c for c in REMINDER_COLUMNS.split(', '))} "
             "FROM deliveries d JOIN reminders r ON r.id = d.reminder_id "
             "WHERE d.outcome = 'pending' ORDER BY d.due_at",
         ) as cursor:
             rows = await cursor.fetchall()
         return [
-            Claim(
-                int(row[0]),
-                reminder_from(row[3:]),
-                from_seconds(int(row[1])),
-                from_seconds(int(row[2])),
-            )
-            for row in rows
+            Claim(int(row[0]), reminder_from(row[2:]), from_seconds(int(row[1]))) for row in rows
         ]
 
     @translated
     async def finish(
         self,
-        delivery_id: int,
+        claim: Claim,
         outcome: str,
         at: datetime,
         message_id: int | None = None,
         *,
         next_due: datetime,
     ) -> None:
-        """Record how a claimed delivery ended; `at` is kept as the sent time of a sent one.
+        """Record how a claim's delivery ended; `at` is kept as the sent time of a sent one.
         Its reminder moves on to `next_due`, unless it was changed meanwhile (edited,
         paused, skipped), and a sent one moves its tip rotation on: a trigger does both.
         Returns once it is committed. Outcomes that come in while others are being written
@@ -158,7 +168,16 @@ class DeliveriesRepository(Connection):
             if self._finishing is None or self._finishing.done():
                 self._finishing = asyncio.create_task(self._write_finishes())
         sent_at = to_seconds(at) if outcome == "sent" else None
-        batch.rows.append((delivery_id, outcome, sent_at, message_id, to_seconds(next_due)))
+        batch.rows.append(
+            (
+                claim.delivery_id,
+                outcome,
+                sent_at,
+                message_id,
+                to_seconds(next_due),
+                claim.reminder.id,
+            )
+        )
         # Shielded: a caller that stops waiting does not stop the others' records.
         await asyncio.shield(batch.written)
 
@@ -172,8 +191,9 @@ class DeliveriesRepository(Connection):
                         await self.db.execute(
                             "UPDATE deliveries SET outcome = v.column2, sent_at = v.column3, "
                             "message_id = v.column4, next_due = v.column5 FROM (VALUES "
-                            f"{', '.join('(?, ?, ?, ?, ?)' for _ in rows)}) AS v "
-                            "WHERE deliveries.id = v.column1 AND deliveries.outcome = 'pending'",
+                            f"{', '.join('(?, ?, ?, ?, ?, ?)' for _ in rows)}) AS v "
+                            "WHERE deliveries.id = v.column1 AND deliveries.reminder_id = "
+                            "v.column6 AND deliveries.outcome = 'pending'",
                             [value for row in rows for value in row],
                         )
             except asyncio.CancelledError:
@@ -196,18 +216,25 @@ class DeliveriesRepository(Connection):
         """Which of these claimed reminders and broadcast copies are still `owner`'s to
         send, in one query: /forget, a deleted reminder, a chat migration that met the new
         chat's own copy, or another instance that took the lease over removes them."""
-        claims = {item.delivery_id: item for item in items if isinstance(item, Claim)}
-        sends = {item.id: item for item in items if isinstance(item, BroadcastSend)}
+        # By id and what the row belongs to: a row deleted with its reminder may leave its
+        # id to the next row inserted, which is not the item in hand.
+        claims = {(c.delivery_id, c.reminder.id): c for c in items if isinstance(c, Claim)}
+        sends = {(s.id, s.broadcast_id): s for s in items if isinstance(s, BroadcastSend)}
         kept: set[Claim | BroadcastSend] = set()
-        for table, by_id in (("deliveries", claims), ("broadcast_sends", sends)):
-            if not by_id:
+        for table, parent, by_key in (
+            ("deliveries", "reminder_id", claims),
+            ("broadcast_sends", "broadcast_id", sends),
+        ):
+            if not by_key:
                 continue
             async with self.db.execute(
-                f"SELECT id FROM {table} WHERE outcome = 'pending' AND claimed_by = ? "
-                f"AND id IN ({', '.join('?' for _ in by_id)})",
-                (owner, *by_id),
+                f"SELECT id, {parent} FROM {table} WHERE outcome = 'pending' "
+                f"AND claimed_by = ? AND id IN ({', '.join('?' for _ in by_key)})",
+                (owner, *(key[0] for key in by_key)),
             ) as cursor:
-                kept.update(by_id[int(row[0])] for row in await cursor.fetchall())
+                for row in await cursor.fetchall():
+                    if (item := by_key.get((int(row[0]), int(row[1])))) is not None:
+                        kept.add(item)
         return kept
 
     @translated

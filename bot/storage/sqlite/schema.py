@@ -107,7 +107,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             BEGIN
                 UPDATE reminders SET
                     sent_count = sent_count + (NEW.outcome = 'sent'),
-                    next_due = iif(next_due = NEW.due_at, NEW.next_due, next_due)
+                    next_due = iif(
+                        next_due = NEW.due_at AND NEW.next_due IS NOT NULL, NEW.next_due, next_due
+                    )
                 WHERE id = NEW.reminder_id;
             END""",
     ),

@@ -35,7 +35,7 @@ class StatisticsRepository(Connection):
             due_unclaimed=await self._count(
                 "SELECT COUNT(*) FROM reminders r WHERE next_due IS NOT NULL AND next_due <= ? "
                 "AND NOT EXISTS (SELECT 1 FROM deliveries d "
-                "WHERE d.reminder_id = r.id AND d.due_at = r.next_due)",
+                "WHERE d.reminder_id = r.id AND d.due_at = r.next_due AND d.outcome = 'pending')",
                 to_seconds(now),
             ),
         )
