@@ -38,6 +38,7 @@ class Claim:
     delivery_id: int
     reminder: Reminder
     due_at: datetime
+    claimed_at: datetime
 
     @property
     def chat_id(self) -> int:
@@ -51,9 +52,10 @@ class Claim:
 
     def following(self, ended_at: datetime, grace: timedelta) -> datetime:
         """The reminder's next due time once this delivery has ended at `ended_at`: the
-        next after this one that is not more than `grace` late by then (those would only
-        be skipped as late; the bot was down, or the chat could not be reached)."""
-        return self.reminder.schedule.next_due(max(self.due_at, ended_at - grace))
+        next after this one and after the claim (times that passed while the bot was down
+        are skipped), and not more than `grace` late by then (the chat could not be
+        reached for a while: those would only be skipped as late)."""
+        return self.reminder.schedule.next_due(max(self.due_at, self.claimed_at, ended_at - grace))
 
     def moved_to(self, chat_id: int) -> Claim:
         """The same claim, to the chat's new id (a group that became a supergroup)."""

@@ -503,12 +503,20 @@ def test_skip_today_in_a_window_over_midnight_skips_the_night_under_way() -> Non
 
 def claim_of(schedule: Schedule, due_at: datetime) -> Claim:
     reminder = Reminder(1, 1, 1, Kind.WATER, schedule, due_at, 0)
-    return Claim(1, reminder, due_at)
+    return Claim(1, reminder, due_at, claimed_at=due_at)
 
 
 def test_a_delivery_on_time_moves_its_reminder_to_the_next_time() -> None:
     claim = claim_of(every(15, "08:00", "22:00"), utc(2026, 6, 1, 8, 0))
     assert claim.following(utc(2026, 6, 1, 8, 0, 1), GRACE) == utc(2026, 6, 1, 8, 15)
+
+
+def test_times_that_passed_before_the_claim_are_skipped() -> None:
+    # The bot was down from 07:50 to 08:20: 07:45 is claimed at 08:20 (and skipped as
+    # late); 08:00 and 08:15 passed while it was down, so 08:30 is next, not a burst.
+    reminder = Reminder(1, 1, 1, Kind.WATER, every(15, "07:00", "22:00"), None, 0)
+    claim = Claim(1, reminder, utc(2026, 6, 1, 7, 45), claimed_at=utc(2026, 6, 1, 8, 20))
+    assert claim.following(utc(2026, 6, 1, 8, 20), GRACE) == utc(2026, 6, 1, 8, 30)
 
 
 def test_a_delivery_held_up_moves_on_to_the_first_time_still_within_the_grace() -> None:

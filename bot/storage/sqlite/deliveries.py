@@ -119,7 +119,7 @@ class DeliveriesRepository(Connection):
                     due_at = dues[at] = from_seconds(at)
                 reminder = reminder_from(row, due_at)
                 if (delivery_id := delivery.get(reminder.id)) is not None:
-                    claims.append(Claim(delivery_id, reminder, due_at))
+                    claims.append(Claim(delivery_id, reminder, due_at, now))
                 else:
                     delivered += (reminder.id, to_seconds(reminder.schedule.next_due(now)))
             if delivered:
@@ -137,13 +137,20 @@ class DeliveriesRepository(Connection):
     async def pending_claims(self) -> list[Claim]:
         """Deliveries claimed but not finished: left over from a stop or a crash."""
         async with self.db.execute(
-            f"SELECT d.id, d.due_at, {', '.join('r.' + c for c in REMINDER_COLUMNS.split(', '))} "
+            "SELECT d.id, d.due_at, d.claimed_at, "
+            f"{', '.join('r.' + c for c in REMINDER_COLUMNS.split(', '))} "
             "FROM deliveries d JOIN reminders r ON r.id = d.reminder_id "
             "WHERE d.outcome = 'pending' ORDER BY d.due_at",
         ) as cursor:
             rows = await cursor.fetchall()
         return [
-            Claim(int(row[0]), reminder_from(row[2:]), from_seconds(int(row[1]))) for row in rows
+            Claim(
+                int(row[0]),
+                reminder_from(row[3:]),
+                from_seconds(int(row[1])),
+                from_seconds(int(row[2])),
+            )
+            for row in rows
         ]
 
     @translated
