@@ -2,10 +2,10 @@
 
 Its own loop ticks every second (sooner when kicked), waiting on the monotonic clock, so a
 step of the wall clock neither stalls nor repeats it; due times are compared on the wall
-clock. Each tick claims due reminders in batches, in a transaction that also moves each
-reminder on to its next due time, into per-chat backlogs (backlogs.py) worked by a fixed
-pool of senders: a chat at its flood limit waits in its backlog without holding a sender,
-so other chats are not held up. Memory does not grow with the number of stored reminders;
+clock. Each tick claims due reminders in batches (a pending delivery for each due time; the
+reminder moves on to its next due time when that delivery ends), into per-chat backlogs
+(backlogs.py) worked by a fixed pool of senders: a chat at its flood limit waits in its
+backlog without holding a sender, so other chats are not held up. Memory does not grow with the number of stored reminders;
 a large backlog waits in the database.
 
 One instance per database dispatches: the one holding the lease row, renewed while it
