@@ -5,8 +5,8 @@ step of the wall clock neither stalls nor repeats it; due times are compared on 
 clock. Each tick claims due reminders in batches (a pending delivery for each due time; the
 reminder moves on to its next due time when that delivery ends), into per-chat backlogs
 (backlogs.py) worked by a fixed pool of senders: a chat at its flood limit waits in its
-backlog without holding a sender, so other chats are not held up. Memory does not grow with the number of stored reminders;
-a large backlog waits in the database.
+backlog without holding a sender, so other chats are not held up. Memory does not grow
+with the number of stored reminders; a large backlog waits in the database.
 
 One instance per database dispatches: the one holding the lease row, renewed while it
 runs. Others wait as standbys and take over when the lease is released (a graceful stop)

@@ -148,15 +148,26 @@ async def test_new_database_gets_every_migration(store: Store, path: Path) -> No
     assert user_version(path) == 5  # created, with its data folder
 
 
-async def test_a_version_1_database_is_migrated_with_its_data(path: Path) -> None:
+def old_database(path: Path, version: int, *rows: tuple[str, tuple[object, ...]]) -> None:
+    """A database as a bot of schema `version` left it, with these rows in it."""
     path.parent.mkdir(parents=True)
     db = sqlite3.connect(path)
-    for statement in MIGRATIONS[0]:
-        db.execute(statement)
-    db.execute("INSERT INTO chats (chat_id, chat_type, created_at) VALUES (5, 'private', 0)")
-    db.execute("PRAGMA user_version = 1")
+    for migration in MIGRATIONS[:version]:
+        for statement in migration:
+            db.execute(statement)
+    for statement, values in rows:
+        db.execute(statement, values)
+    db.execute(f"PRAGMA user_version = {version}")
     db.commit()
     db.close()
+
+
+async def test_a_version_1_database_is_migrated_with_its_data(path: Path) -> None:
+    old_database(
+        path,
+        1,
+        ("INSERT INTO chats (chat_id, chat_type, created_at) VALUES (5, 'private', 0)", ()),
+    )
     store = Store(path)
     await store.open()
     try:
@@ -176,27 +187,23 @@ async def test_a_claim_left_pending_by_a_version_4_bot_ends_without_moving_its_r
 ) -> None:
     # A version 4 bot moved a reminder on when it claimed it; the claim, adopted after the
     # upgrade, must not move it again when it ends.
-    path.parent.mkdir(parents=True)
-    db = sqlite3.connect(path)
-    for migration in MIGRATIONS[:4]:
-        for statement in migration:
-            db.execute(statement)
     moved_on = to_seconds(utc(2026, 6, 1, 10, 0))
-    db.execute("INSERT INTO chats (chat_id, chat_type, created_at) VALUES (1, 'private', 0)")
-    db.execute(
-        "INSERT INTO reminders (id, chat_id, created_by, kind, timezone, interval_minutes, "
-        "window_start, window_end, next_due, created_at) "
-        "VALUES (7, 1, 1, 'water', ?, 120, '08:00', '22:00', ?, 0)",
-        (BERLIN, moved_on),
+    old_database(
+        path,
+        4,
+        ("INSERT INTO chats (chat_id, chat_type, created_at) VALUES (1, 'private', 0)", ()),
+        (
+            "INSERT INTO reminders (id, chat_id, created_by, kind, timezone, interval_minutes, "
+            "window_start, window_end, next_due, created_at) "
+            "VALUES (7, 1, 1, 'water', ?, 120, '08:00', '22:00', ?, 0)",
+            (BERLIN, moved_on),
+        ),
+        (
+            "INSERT INTO deliveries (reminder_id, due_at, claimed_at, claimed_by) "
+            "VALUES (7, ?, ?, 'old')",
+            (to_seconds(TEN_CEST), to_seconds(TEN_CEST)),
+        ),
     )
-    db.execute(
-        "INSERT INTO deliveries (reminder_id, due_at, claimed_at, claimed_by) "
-        "VALUES (7, ?, ?, 'old')",
-        (to_seconds(TEN_CEST), to_seconds(TEN_CEST)),
-    )
-    db.execute("PRAGMA user_version = 4")
-    db.commit()
-    db.close()
     store = Store(path)
     await store.open()
     try:
