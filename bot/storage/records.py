@@ -1,4 +1,4 @@
-"""What the storage hands back besides the core's own types: plain, frozen records."""
+"""What the storage hands back besides the core's own types: plain records, and a claim's batch."""
 
 from __future__ import annotations
 
