@@ -546,6 +546,27 @@ async def test_a_due_time_already_delivered_is_not_sent_again(store: Store) -> N
     assert moved.next_due == EVERY_2H.next_due(now)
 
 
+async def test_a_due_time_already_delivered_does_not_hold_up_the_others_due(
+    store: Store,
+) -> None:
+    delivered = await add(store)
+    [claim] = await store.claim_due(TEN_CEST, 10, OWNER)
+    await finish(store, claim, "sent", TEN_CEST)
+    assert await store.set_next_due(delivered.id, 1, TEN_CEST, only_if_active=True)
+    others = [await add(store, chat, next_due=TEN_CEST) for chat in (2, 3)]
+    now = TEN_CEST + timedelta(minutes=1)
+    claims = await store.claim_due(now, 2, OWNER)
+    # The delivered one is picked first (lowest id), moved on, and not sent.
+    assert [c.reminder.id for c in claims] == [others[0].id]
+    assert claims.more
+    rest = await store.claim_due(now, 2, OWNER)
+    assert ([c.reminder.id for c in rest], rest.more) == ([others[1].id], False)
+    moved = await store.reminder(delivered.id)
+    assert moved is not None
+    assert moved.next_due == EVERY_2H.next_due(now)
+    assert await count(store, "deliveries") == 3
+
+
 async def test_an_old_claim_does_not_touch_a_new_one_given_its_id(store: Store) -> None:
     first = await add(store)
     await add(store, 2, next_due=TEN_CEST + timedelta(days=1))  # not due: the ids differ
