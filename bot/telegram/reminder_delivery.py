@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import warnings
 from collections import OrderedDict
-from dataclasses import replace
 
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
@@ -97,7 +96,7 @@ class TelegramSender:
         key = (reminder.kind, reminder.sent_count)
         kept = self._messages.get(key)
         if kept is None:
-            page = single(reminder_message(replace(reminder, id=_ID_MARK), self.kb))
+            page = single(reminder_message(reminder._replace(id=_ID_MARK), self.kb))
             if str(_ID_MARK) in page.text:  # a text that names it is rendered for each
                 page = single(reminder_message(reminder, self.kb))
                 return page.text, page.markup
