@@ -12,6 +12,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Protocol
 
 from bot.answers import Answers
+from bot.collection import collecting_for_bursts
 from bot.config import Settings
 from bot.core.clock import Clock, SystemClock
 from bot.core.knowledge import KnowledgeBase
@@ -132,6 +133,7 @@ async def running(core: Core, front_ends: Sequence[FrontEnd] | None = None) -> A
         for front_end in every:
             await front_end.start()
         await core.dispatcher.start()
+        steps.enter_context(collecting_for_bursts())
         settings = core.settings
         # Telegram's HTTP server answers /healthz beside its webhook; without it, this does.
         if settings.port is not None and Platform.TELEGRAM not in {f.platform for f in every}:

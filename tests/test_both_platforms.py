@@ -3,12 +3,14 @@ are delivered by its own sender, once, and /mydata in one chat knows nothing of 
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import discord
 from discord.gateway import DiscordWebSocket
 
 from bot.app import Core, running
+from bot.collection import YOUNG_THRESHOLD
 from bot.config import load_settings
 from bot.core.knowledge import KnowledgeBase
 from bot.core.platforms import Platform
@@ -46,7 +48,9 @@ async def test_one_process_serves_both_and_delivers_each_reminder_once(
             core = Core(settings, kb, clock=clock, heartbeat_seconds=HEARTBEAT)
             telegram = TelegramFrontEnd(core, poll=True)
             DiscordFrontEnd(core, guild_ready_timeout=0.05)
+            before = gc.get_threshold()
             async with running(core):
+                assert gc.get_threshold()[0] == YOUNG_THRESHOLD  # set for bursts while it runs
                 bot = Harness(server.api, telegram.app, server, clock)
                 await set_water_reminder(bot)  # Europe/Berlin: first due at FIRST_DUE
                 zone = await standin.slash(ana, "timezone", {"zone": "UTC"})
@@ -71,5 +75,6 @@ async def test_one_process_serves_both_and_delivers_each_reminder_once(
                 dm = await core.store.chat(standin.dm_channel(ana).id)
                 assert dm is not None
                 assert dm.platform is Platform.DISCORD
+            assert gc.get_threshold() == before
     finally:
         DiscordWebSocket.DEFAULT_GATEWAY, discord.http.Route.BASE = gateway, base
