@@ -513,6 +513,26 @@ async def test_nothing_is_claimed_before_it_is_due(store: Store) -> None:
     assert await count(store, "deliveries") == 0
 
 
+async def test_a_claim_that_fails_half_way_leaves_nothing_pending(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reminder = await add(store)
+    statements = store.db.execute_fetchall
+
+    async def reading_fails(sql: str, parameters: object = ()) -> object:
+        if sql.startswith("SELECT"):  # the read of what was claimed
+            raise sqlite3.OperationalError("disk I/O error")
+        return await statements(sql, parameters)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(store.db, "execute_fetchall", reading_fails)
+    with pytest.raises(StorageError):
+        await store.claim_due(TEN_CEST, 10, OWNER)
+    monkeypatch.undo()
+    assert await store.pending_claims() == []
+    [claim] = await store.claim_due(TEN_CEST, 10, OWNER)  # claimed afresh, once
+    assert claim.reminder.id == reminder.id
+
+
 async def test_claiming_twice_at_the_same_now_claims_nothing_more(store: Store) -> None:
     await add(store)
     assert len(await store.claim_due(TEN_CEST, 10, OWNER)) == 1

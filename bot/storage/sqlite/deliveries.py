@@ -78,18 +78,20 @@ class DeliveriesRepository(Connection):
         LeaseLostError if `owner` no longer holds the lease."""
         on = ", ".join("?" for _ in platforms)
         claimed_at = to_seconds(now)
-        async with self._write_lock:
-            # One statement is its own transaction, and takes the write lock as it starts:
-            # the due times are picked and recorded in one trip to the connection's thread,
-            # not a BEGIN, a select, an insert and a COMMIT. A due time on its way (a pending
-            # delivery) is passed over; there are a batch or two at most, all the dispatcher
-            # holds. `+platform` keeps the platform a filter, so the due-time index gives
-            # the order without a sort. One due reminder more than the batch is picked, not
-            # taken: it says whether the next claim is worth asking for. A due time already
-            # delivered (the clock stepped back, then the reminder was edited) comes back
-            # with its outcome, through the no-op update, and is not sent again.
+        # A transaction still, though the claim is one statement: were the read after it to
+        # fail (or be cancelled), no delivery would be left pending that nobody holds.
+        async with self.transaction() as db:
+            # The due times are picked and recorded in one statement: one trip to the
+            # connection's thread, where a select and an insert of 500 rows' values were
+            # two. A due time on its way (a pending delivery) is passed over; there are a
+            # batch or two at most, all the dispatcher holds. `+platform` keeps the platform
+            # a filter, so the due-time index gives the order without a sort. One due
+            # reminder more than the batch is picked, not taken: it says whether the next
+            # claim is worth asking for. A due time already delivered (the clock stepped
+            # back, then the reminder was edited) comes back with its outcome, through the
+            # no-op update, and is not sent again.
             rows = list(
-                await self.db.execute_fetchall(
+                await db.execute_fetchall(
                     "WITH due AS MATERIALIZED (SELECT id, next_due, platform FROM reminders r "
                     f"WHERE next_due IS NOT NULL AND next_due <= ? AND +platform IN ({on}) "
                     "AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.reminder_id = r.id "
@@ -104,11 +106,11 @@ class DeliveriesRepository(Connection):
                 )
             )
             if not rows:
-                await hold_lease(self.db, owner)  # nothing due, or the lease is lost
+                await hold_lease(db, owner)  # nothing due, or the lease is lost
                 return Claimed()
             taken = {int(row[0]): int(row[1]) for row in rows if row[2]}
             # What they remind of, in due order: the claim's rows in no particular one.
-            reminders = await self.db.execute_fetchall(
+            reminders = await db.execute_fetchall(
                 f"SELECT {REMINDER_COLUMNS} FROM reminders "
                 f"WHERE id IN ({', '.join('?' for _ in rows)}) ORDER BY next_due, platform, id",
                 [row[0] for row in rows],
@@ -129,7 +131,7 @@ class DeliveriesRepository(Connection):
                     delivered += (reminder.id, to_seconds(reminder.schedule.next_due(now)))
             if delivered:
                 # Never sent twice: it moves on from now.
-                await self.db.execute(
+                await db.execute(
                     "UPDATE reminders SET next_due = v.column2 FROM (VALUES "
                     f"{', '.join('(?, ?)' for _ in range(len(delivered) // 2))}) AS v "
                     "WHERE reminders.id = v.column1",
