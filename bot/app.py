@@ -121,6 +121,7 @@ async def running(core: Core, front_ends: Sequence[FrontEnd] | None = None) -> A
     every = list(front_ends if front_ends is not None else core.front_ends)
     async with AsyncExitStack() as steps:
         # Unwound last first: the order out is the reverse of these lines.
+        steps.enter_context(collecting_for_bursts())  # until the last send has finished
         steps.push_async_callback(core.store.close)
         for front_end in every:
             steps.push_async_callback(front_end.close)
@@ -133,7 +134,6 @@ async def running(core: Core, front_ends: Sequence[FrontEnd] | None = None) -> A
         for front_end in every:
             await front_end.start()
         await core.dispatcher.start()
-        steps.enter_context(collecting_for_bursts())
         settings = core.settings
         # Telegram's HTTP server answers /healthz beside its webhook; without it, this does.
         if settings.port is not None and Platform.TELEGRAM not in {f.platform for f in every}:

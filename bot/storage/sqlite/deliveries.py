@@ -78,59 +78,53 @@ class DeliveriesRepository(Connection):
         LeaseLostError if `owner` no longer holds the lease."""
         on = ", ".join("?" for _ in platforms)
         claimed_at = to_seconds(now)
-        # A transaction still, though the claim is one statement: were the read after it to
-        # fail (or be cancelled), no delivery would be left pending that nobody holds.
+        # Each statement is one trip to the connection's thread (execute_fetchall, not a
+        # cursor's execute, fetch and close): a claim pays for four, an empty one too.
         async with self.transaction() as db:
-            # The due times are picked and recorded in one statement: one trip to the
-            # connection's thread, where a select and an insert of 500 rows' values were
-            # two. A due time on its way (a pending delivery) is passed over; there are a
-            # batch or two at most, all the dispatcher holds. `+platform` keeps the platform
-            # a filter, so the due-time index gives the order without a sort. One due
-            # reminder more than the batch is picked, not taken: it says whether the next
-            # claim is worth asking for. A due time already delivered (the clock stepped
-            # back, then the reminder was edited) comes back with its outcome, through the
-            # no-op update, and is not sent again.
-            rows = list(
-                await db.execute_fetchall(
-                    "WITH due AS MATERIALIZED (SELECT id, next_due, platform FROM reminders r "
-                    f"WHERE next_due IS NOT NULL AND next_due <= ? AND +platform IN ({on}) "
-                    "AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.reminder_id = r.id "
-                    "AND d.due_at = r.next_due AND d.outcome = 'pending') "
-                    "AND EXISTS (SELECT 1 FROM dispatch_lease WHERE id = 1 AND owner = ?) "
-                    "ORDER BY next_due, platform, id LIMIT ?) "
-                    "INSERT INTO deliveries (reminder_id, due_at, claimed_at, claimed_by) "
-                    "SELECT id, next_due, ?, ? FROM due ORDER BY next_due, platform, id LIMIT ? "
-                    "ON CONFLICT (reminder_id, due_at) DO UPDATE SET claimed_by = claimed_by "
-                    "RETURNING reminder_id, id, outcome = 'pending', (SELECT count(*) FROM due)",
-                    (claimed_at, *platforms, owner, limit + 1, claimed_at, owner, limit),
-                )
+            # The lease is checked within the select: only an empty batch asks again why.
+            # A due time on its way (a pending delivery) is passed over; there are a batch
+            # or two at most, all the dispatcher holds in memory. `+platform` keeps the
+            # platform a filter, so the due-time index gives the order without a sort.
+            rows = await db.execute_fetchall(
+                f"SELECT {REMINDER_COLUMNS} FROM reminders r WHERE next_due IS NOT NULL "
+                f"AND next_due <= ? AND +platform IN ({on}) AND NOT EXISTS (SELECT 1 FROM "
+                "deliveries d WHERE d.reminder_id = r.id AND d.due_at = r.next_due "
+                "AND d.outcome = 'pending') "
+                "AND EXISTS (SELECT 1 FROM dispatch_lease WHERE id = 1 AND owner = ?) "
+                "ORDER BY next_due, platform, id LIMIT ?",
+                (claimed_at, *platforms, owner, limit + 1),
             )
             if not rows:
-                await hold_lease(db, owner)  # nothing due, or the lease is lost
+                await hold_lease(db, owner)
                 return Claimed()
-            taken = {int(row[0]): int(row[1]) for row in rows if row[2]}
-            # What they remind of, in due order: the claim's rows in no particular one.
-            reminders = await db.execute_fetchall(
-                f"SELECT {REMINDER_COLUMNS} FROM reminders "
-                f"WHERE id IN ({', '.join('?' for _ in rows)}) ORDER BY next_due, platform, id",
-                [row[0] for row in rows],
+            rows = list(rows)
+            more = len(rows) > limit
+            del rows[limit:]
+            # One statement for the whole batch; RETURNING names the new deliveries.
+            inserted = await db.execute_fetchall(
+                "INSERT INTO deliveries (reminder_id, due_at, claimed_at, claimed_by) "
+                f"VALUES {', '.join('(?, ?, ?, ?)' for _ in rows)} "
+                "ON CONFLICT DO NOTHING RETURNING reminder_id, id",
+                [v for row in rows for v in (row[0], row[9], claimed_at, owner)],
             )
+            delivery = {int(reminder): int(delivery) for reminder, delivery in inserted}
             # Reminders due together share due times: one datetime for each.
             dues: dict[int, datetime] = {}
-            claims = Claimed(more=rows[0][3] > limit)
+            claims = Claimed(more=more)
             delivered: list[int] = []
-            for row in reminders:
+            for row in rows:
                 at = row[9]  # next_due
                 due_at = dues.get(at)
                 if due_at is None:
                     due_at = dues[at] = from_seconds(at)
                 reminder = reminder_from(row, due_at)
-                if (delivery_id := taken.get(reminder.id)) is not None:
+                if (delivery_id := delivery.get(reminder.id)) is not None:
                     claims.append(Claim(delivery_id, reminder, due_at, now))
                 else:
                     delivered += (reminder.id, to_seconds(reminder.schedule.next_due(now)))
             if delivered:
-                # Never sent twice: it moves on from now.
+                # Due again at a time it was already delivered for (the clock stepped back,
+                # then the reminder was edited): never sent twice, it moves on from now.
                 await db.execute(
                     "UPDATE reminders SET next_due = v.column2 FROM (VALUES "
                     f"{', '.join('(?, ?)' for _ in range(len(delivered) // 2))}) AS v "
