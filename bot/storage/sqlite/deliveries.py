@@ -15,6 +15,7 @@ from bot.storage.records import Claimed
 from bot.storage.sqlite.connection import Connection
 from bot.storage.sqlite.lease import hold_lease
 from bot.storage.sqlite.rows import (
+    ON_ITS_WAY,
     REMINDER_COLUMNS,
     from_seconds,
     reminder_from,
@@ -87,9 +88,7 @@ class DeliveriesRepository(Connection):
             # platform a filter, so the due-time index gives the order without a sort.
             rows = await db.execute_fetchall(
                 f"SELECT {REMINDER_COLUMNS} FROM reminders r WHERE next_due IS NOT NULL "
-                f"AND next_due <= ? AND +platform IN ({on}) AND NOT EXISTS (SELECT 1 FROM "
-                "deliveries d WHERE d.reminder_id = r.id AND d.due_at = r.next_due "
-                "AND d.outcome = 'pending') "
+                f"AND next_due <= ? AND +platform IN ({on}) AND NOT {ON_ITS_WAY} "
                 "AND EXISTS (SELECT 1 FROM dispatch_lease WHERE id = 1 AND owner = ?) "
                 "ORDER BY next_due, platform, id LIMIT ?",
                 (claimed_at, *platforms, owner, limit + 1),

@@ -19,6 +19,12 @@ REMINDER_COLUMNS = (
     "id, chat_id, created_by, kind, timezone, interval_minutes, window_start, window_end, "
     "times, next_due, sent_count, platform"
 )
+# A reminder `r` whose due time has a delivery on its way: claimed, not yet finished. The
+# claim passes over it, and /stats does not count it as waiting.
+ON_ITS_WAY = (
+    "EXISTS (SELECT 1 FROM deliveries d WHERE d.reminder_id = r.id AND d.due_at = r.next_due "
+    "AND d.outcome = 'pending')"
+)
 # By stored value: a look-up here is a tenth of an Enum call, paid for every row read.
 _KINDS = {kind.value: kind for kind in Kind}
 _PLATFORMS = {platform.value: platform for platform in Platform}

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from bot.storage.records import Stats
 from bot.storage.sqlite.connection import Connection
-from bot.storage.sqlite.rows import to_seconds
+from bot.storage.sqlite.rows import ON_ITS_WAY, to_seconds
 from bot.storage.sqlite.translate import translated
 
 
@@ -34,8 +34,7 @@ class StatisticsRepository(Connection):
             ),
             due_unclaimed=await self._count(
                 "SELECT COUNT(*) FROM reminders r WHERE next_due IS NOT NULL AND next_due <= ? "
-                "AND NOT EXISTS (SELECT 1 FROM deliveries d "
-                "WHERE d.reminder_id = r.id AND d.due_at = r.next_due AND d.outcome = 'pending')",
+                f"AND NOT {ON_ITS_WAY}",
                 to_seconds(now),
             ),
         )
