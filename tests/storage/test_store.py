@@ -113,8 +113,8 @@ def user_version(path: Path) -> int:
 
 
 async def test_new_database_gets_every_migration(store: Store, path: Path) -> None:
-    assert len(MIGRATIONS) == 5
-    assert await store.schema_version() == 5
+    assert len(MIGRATIONS) == 6
+    assert await store.schema_version() == 6
     async with store.db.execute(
         "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
     ) as cursor:
@@ -145,7 +145,7 @@ async def test_new_database_gets_every_migration(store: Store, path: Path) -> No
         "created_at",
         "platform",
     ]
-    assert user_version(path) == 5  # created, with its data folder
+    assert user_version(path) == 6  # created, with its data folder
 
 
 def old_database(path: Path, version: int, *rows: tuple[str, tuple[object, ...]]) -> None:
@@ -171,7 +171,7 @@ async def test_a_version_1_database_is_migrated_with_its_data(path: Path) -> Non
     store = Store(path)
     await store.open()
     try:
-        assert await store.schema_version() == 5
+        assert await store.schema_version() == 6
         assert await store.audience() == 1  # the old chat is there, and broadcasts work
         chat = await store.chat(5)
         assert chat is not None
@@ -218,6 +218,59 @@ async def test_a_claim_left_pending_by_a_version_4_bot_ends_without_moving_its_r
         await store.close()
 
 
+async def test_deliveries_kept_by_a_version_5_bot_survive_the_rebuild_of_their_table(
+    path: Path,
+) -> None:
+    # Version 6 rebuilds the deliveries table without its foreign key: what was sent stays
+    # sent, what was on its way is adopted and moves its reminder on, and deleting a
+    # reminder or forgetting a chat still takes its deliveries with it.
+    due = to_seconds(TEN_CEST)
+    reminder = (
+        "INSERT INTO reminders (id, chat_id, created_by, kind, timezone, interval_minutes, "
+        "window_start, window_end, next_due, created_at) "
+        "VALUES (?, ?, 1, 'water', ?, 120, '08:00', '22:00', ?, 0)"
+    )
+    delivery = (
+        "INSERT INTO deliveries (id, reminder_id, due_at, claimed_at, claimed_by, outcome, "
+        "sent_at, message_id, next_due) VALUES (?, ?, ?, ?, 'old', ?, ?, ?, ?)"
+    )
+    old_database(
+        path,
+        5,
+        ("INSERT INTO chats (chat_id, chat_type, created_at) VALUES (1, 'private', 0)", ()),
+        ("INSERT INTO chats (chat_id, chat_type, created_at) VALUES (2, 'private', 0)", ()),
+        (reminder, (7, 1, BERLIN, due)),
+        (reminder, (8, 2, BERLIN, due)),
+        (delivery, (3, 7, due - 7200, due - 7200, "sent", due - 7200, 42, due)),
+        (delivery, (4, 7, due, due, "pending", None, None, None)),
+        (delivery, (5, 8, due, due, "pending", None, None, None)),
+    )
+    store = Store(path)
+    await store.open()
+    try:
+        async with store.db.execute(
+            "SELECT id, reminder_id, outcome, sent_at, message_id FROM deliveries ORDER BY id"
+        ) as cursor:
+            assert [tuple(row) for row in await cursor.fetchall()] == [
+                (3, 7, "sent", due - 7200, 42),
+                (4, 7, "pending", None, None),
+                (5, 8, "pending", None, None),
+            ]
+        assert await store.take_lease(OWNER, None, TEN_CEST)
+        adopted, _ = await store.adopt_pending(OWNER)
+        assert [(c.delivery_id, c.reminder.id) for c in adopted] == [(4, 7), (5, 8)]
+        await finish(store, adopted[0], "sent", TEN_CEST)
+        after = await store.reminder(7)
+        assert after is not None
+        assert (after.next_due, after.sent_count) == (TEN_CEST + timedelta(hours=2), 1)
+
+        assert await store.delete_reminder(7, 1)
+        assert await store.forget_chat(2)
+        assert await count(store, "deliveries") == 0
+    finally:
+        await store.close()
+
+
 async def test_reopening_is_idempotent_and_keeps_data(store: Store, path: Path) -> None:
     reminder = await add(store)
     await store.close()
@@ -226,7 +279,7 @@ async def test_reopening_is_idempotent_and_keeps_data(store: Store, path: Path) 
     again = Store(path)
     await again.open()
     try:
-        assert await again.schema_version() == 5
+        assert await again.schema_version() == len(MIGRATIONS)
         assert await again.reminders(1) == [reminder]
     finally:
         await again.close()
@@ -238,7 +291,7 @@ async def test_a_newer_database_is_refused(path: Path) -> None:
     try:
         with pytest.raises(StorageError) as caught:
             await store.open()
-        assert "schema version 99, newer than this bot's 5" in str(caught.value)
+        assert f"schema version 99, newer than this bot's {len(MIGRATIONS)}" in str(caught.value)
         assert str(path) in str(caught.value)
     finally:
         await store.close()
