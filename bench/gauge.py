@@ -5,7 +5,10 @@ A target in milliseconds on shared cores is met or missed by the hour: the same 
 5.5 ms on one quiet moment and 11.5 ms an hour later. The gauge slows down with the machine
 but not with the bot, so a change to the bot shows in the ratio, and the weather does not.
 Its workload is fixed (rows, statements, objects): change it and QUIET_MS must be measured
-again, or every figure scaled by it moves.
+again, or every figure scaled by it moves. A figure "at quiet speed" is the ratio to the
+gauge times QUIET_MS, which was measured on the project's machine alone. The gauge reads
+its rows through the table, as the claim did before schema 6: it measures the machine, not
+a copy of the claim.
 """
 
 from __future__ import annotations

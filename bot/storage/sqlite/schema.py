@@ -151,6 +151,8 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX deliveries_pending ON deliveries (outcome) WHERE outcome = 'pending'",
         "CREATE INDEX deliveries_by_claim_time ON deliveries (claimed_at)",
         DELIVERIES_FINISHED,
+        # It fires on DELETE only: a row replaced (INSERT OR REPLACE) would keep its
+        # deliveries, so reminders are never written with REPLACE.
         """CREATE TRIGGER reminders_deleted AFTER DELETE ON reminders
             BEGIN
                 DELETE FROM deliveries WHERE reminder_id = OLD.id;
